@@ -1,0 +1,179 @@
+"""Shared fixtures: a small city, people in it, and staff with scoped roles.
+
+The cast follows the healthchecks habit: `alice` is the liaison of district A (the owner of
+the data in most tests), `bob` is the city-wide programme admin, `charlie` is the liaison of
+district B and must never see district A.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from sunflower.accounts.models import Role, RoleAssignment, User
+from sunflower.lib.validators import id_check_code
+from sunflower.orgs.models import Person, Unit, UnitType
+
+PASSWORD = "Test-Pass-2026"  # noqa: S105 (test accounts only)
+CHROMIUM = os.environ.get("SUNFLOWER_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+def make_id_number(serial: int, birth: str = "19850312", region: str = "371602") -> str:
+    """A checksum-valid fictional ID number; odd serials are male."""
+    first17 = f"{region}{birth}{serial % 1000:03d}"
+    return first17 + id_check_code(first17)
+
+
+@dataclass
+class City:
+    city: Unit
+    district_a: Unit
+    town_a1: Unit
+    district_b: Unit
+
+
+@pytest.fixture
+def city(db: None) -> City:
+    root = Unit.objects.create(code="370000", name="滨海市", unit_type=UnitType.PARTY_GOVERNMENT)
+    district_a = Unit.objects.create(
+        code="370100", name="东港区", unit_type=UnitType.PARTY_GOVERNMENT, parent=root
+    )
+    town_a1 = Unit.objects.create(
+        code="370101", name="东港区海滨街道", unit_type=UnitType.TOWN_STREET, parent=district_a
+    )
+    district_b = Unit.objects.create(
+        code="370200", name="西湖区", unit_type=UnitType.PARTY_GOVERNMENT, parent=root
+    )
+    return City(city=root, district_a=district_a, town_a1=town_a1, district_b=district_b)
+
+
+_serials = iter(range(1, 10**6))
+
+
+@pytest.fixture
+def make_person(city: City) -> Callable[..., Person]:
+    def make(unit: Unit | None = None, **fields: Any) -> Person:
+        serial = next(_serials)
+        number = fields.pop("id_number", None) or make_id_number(serial)
+        defaults: dict[str, Any] = {
+            "name": f"测试{serial}",
+            "gender": "M" if int(number[16]) % 2 else "F",
+            "birth_date": f"{number[6:10]}-{number[10:12]}-{number[12:14]}",
+            "mobile": f"139{serial:08d}",
+            "unit": unit or city.town_a1,
+        }
+        defaults.update(fields)
+        person = Person(id_number=number, **defaults)
+        person.save()
+        return person
+
+    return make
+
+
+def make_user(username: str, *grants: tuple[str, Unit], person: Person | None = None) -> User:
+    user = User.objects.create_user(
+        username=username, password=PASSWORD, display_name=username.title(), person=person
+    )
+    for role, unit in grants:
+        RoleAssignment.objects.create(user=user, role=role, unit=unit)
+    return user
+
+
+@pytest.fixture
+def alice(city: City) -> User:
+    return make_user("alice", (Role.LIAISON, city.district_a))
+
+
+@pytest.fixture
+def bob(city: City) -> User:
+    return make_user("bob", (Role.PROGRAMME_ADMIN, city.city))
+
+
+@pytest.fixture
+def charlie(city: City) -> User:
+    return make_user("charlie", (Role.LIAISON, city.district_b))
+
+
+@pytest.fixture
+def cadre(make_person: Callable[..., Person]) -> User:
+    person = make_person(name="王小明", mobile="13800000001")
+    return make_user("cadre", person=person)
+
+
+def logged_in(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+# Browser tests -------------------------------------------------------------------------
+
+
+def _chromium_available() -> bool:
+    return os.path.exists(CHROMIUM) or shutil.which(CHROMIUM) is not None
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    if not _chromium_available():
+        message = f"Chromium not found at {CHROMIUM}"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{message}: browser tests are mandatory in CI")
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; Django's ORM calls made by the
+    # test itself are still synchronous and safe.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def phone(browser: Any) -> Iterator[Any]:
+    """A phone-sized page (iPhone-class viewport, touch, Chinese locale)."""
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844},
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+        locale="zh-CN",
+    )
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def desk(browser: Any) -> Iterator[Any]:
+    """A desktop page for staff consoles."""
+    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN")
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def browser_login(page: Any, base_url: str, login: str, password: str = PASSWORD) -> None:
+    page.goto(f"{base_url}/accounts/login/")
+    page.get_by_label("手机号或工号").fill(login)
+    page.get_by_label("密码").fill(password)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_load_state("networkidle")

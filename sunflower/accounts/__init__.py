@@ -1,0 +1,1 @@
+"""Users, roles with a unit scope, login."""

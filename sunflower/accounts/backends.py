@@ -1,0 +1,54 @@
+"""Login by staff number (username) or by mobile number."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.backends import BaseBackend
+from django.http import HttpRequest
+
+from sunflower.accounts.models import User
+from sunflower.keystore import keyring
+from sunflower.lib.validators import IdentityError, normalise_mobile
+
+
+def find_user(identifier: str) -> User | None:
+    identifier = (identifier or "").strip()
+    if not identifier:
+        return None
+    user = User.objects.filter(username=identifier).first()
+    if user is not None:
+        return user
+    try:
+        mobile = normalise_mobile(identifier)
+    except IdentityError:
+        return None
+    digest = keyring.blind_index("mobile", mobile)
+    return (
+        User.objects.filter(mobile_index=digest).first()
+        or User.objects.filter(person__mobile_index=digest).first()
+    )
+
+
+class IdentifierBackend(BaseBackend):
+    def authenticate(
+        self,
+        request: HttpRequest | None,
+        username: str | None = None,
+        password: str | None = None,
+        **kwargs: Any,
+    ) -> User | None:
+        if username is None or password is None:
+            return None
+        user = find_user(username)
+        if user is None:
+            # Spend the same time as a real check, so that timing does not reveal accounts.
+            User().set_password(password)
+            return None
+        if user.check_password(password) and user.is_active:
+            return user
+        return None
+
+    def get_user(self, user_id: Any) -> User | None:
+        user = User.objects.filter(pk=user_id).first()
+        return user if user is not None and user.is_active else None

@@ -1,0 +1,1 @@
+"""The audit trail: append-only records of consequential writes and every sensitive read."""

@@ -1,0 +1,1 @@
+"""Key store: wrapped data keys and the encrypted model fields built on them."""

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class KeystoreConfig(AppConfig):
+    name = "sunflower.keystore"
+    verbose_name = "密钥库"

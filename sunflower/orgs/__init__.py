@@ -1,0 +1,1 @@
+"""The organisation tree and the cadre roster."""

@@ -1,0 +1,233 @@
+"""The one settings module. Every value comes from the environment; see docs/operations.md.
+
+SUNFLOWER_ENV selects a profile:
+- dev  (default): SQLite under var/, secrets generated once and kept under var/.
+- test: like dev, used by the test suite.
+- prod: every secret must be given; insecure values stop the start-up with a list of problems.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dj_database_url
+import django_stubs_ext
+
+from sunflower.lib.config import (
+    ENVIRONMENTS,
+    ConfigError,
+    env_bool,
+    env_int,
+    env_list,
+    production_problems,
+    read_or_create_secret,
+)
+
+django_stubs_ext.monkeypatch()  # lets type-annotated generics (Field[Model]) run
+env = os.environ
+BASE_DIR = Path(__file__).resolve().parent.parent
+SUNFLOWER_ENV = env.get("SUNFLOWER_ENV", "dev")
+if SUNFLOWER_ENV not in ENVIRONMENTS:
+    raise ConfigError(f"SUNFLOWER_ENV={SUNFLOWER_ENV!r}: use one of {', '.join(ENVIRONMENTS)}")
+PRODUCTION = SUNFLOWER_ENV == "prod"
+VAR_DIR = Path(env.get("SUNFLOWER_VAR_DIR", BASE_DIR / "var"))
+
+DEBUG = env_bool(env, "DEBUG", default=SUNFLOWER_ENV == "dev")
+
+if PRODUCTION:
+    SECRET_KEY = env.get("SECRET_KEY", "")
+    SUNFLOWER_MASTER_KEY_FILE = env.get("SUNFLOWER_MASTER_KEY_FILE", "")
+    ALLOWED_HOSTS = env_list(env, "ALLOWED_HOSTS", [])
+    _problems = production_problems(
+        debug=DEBUG,
+        secret_key=SECRET_KEY,
+        master_key_file=SUNFLOWER_MASTER_KEY_FILE,
+        allowed_hosts=ALLOWED_HOSTS,
+    )
+    if _problems:
+        raise ConfigError(
+            "Refusing to start in production:\n" + "\n".join(f"  - {p}" for p in _problems)
+        )
+else:
+    SECRET_KEY = env.get("SECRET_KEY") or read_or_create_secret(VAR_DIR / "secret_key", 48)
+    SUNFLOWER_MASTER_KEY_FILE = env.get("SUNFLOWER_MASTER_KEY_FILE") or str(VAR_DIR / "master.key")
+    read_or_create_secret(Path(SUNFLOWER_MASTER_KEY_FILE), 32)
+    ALLOWED_HOSTS = env_list(
+        env, "ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"]
+    )
+
+CSRF_TRUSTED_ORIGINS = env_list(env, "CSRF_TRUSTED_ORIGINS", [])
+
+# Which cipher suite protects new ciphertexts: "aes" (AES-256-GCM, SHA-256) or "sm" (SM4-GCM, SM3).
+SUNFLOWER_CRYPTO_SUITE = env.get("SUNFLOWER_CRYPTO_SUITE", "aes")
+if SUNFLOWER_CRYPTO_SUITE not in ("aes", "sm"):
+    raise ConfigError(f"SUNFLOWER_CRYPTO_SUITE={SUNFLOWER_CRYPTO_SUITE!r}: use aes or sm")
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "channels",
+    "sunflower.keystore",
+    "sunflower.audit",
+    "sunflower.orgs",
+    "sunflower.accounts",
+    "sunflower.web",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "sunflower.lib.logging.RequestLogMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "sunflower.urls"
+WSGI_APPLICATION = "sunflower.wsgi.application"
+ASGI_APPLICATION = "sunflower.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "sunflower" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "sunflower.web.context.interface",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": dj_database_url.parse(
+        env.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'sunflower.sqlite3'}"),
+        conn_max_age=env_int(env, "CONN_MAX_AGE", 60),
+        conn_health_checks=True,
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets readers proceed during a write; a busy timeout instead of "database is locked".
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    }
+if SUNFLOWER_ENV == "test":
+    # A file, not memory, so that CLI subprocesses in tests can share the test database;
+    # SUNFLOWER_TEST_DB_NAME keeps concurrent runs on one PostgreSQL server apart.
+    _is_sqlite = DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
+    DATABASES["default"]["TEST"] = {
+        "NAME": env.get("SUNFLOWER_TEST_DB_NAME")
+        or (str(VAR_DIR / "test-db.sqlite3") if _is_sqlite else "test_sunflower")
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+REDIS_URL = env.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [REDIS_URL]},
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = ["sunflower.accounts.backends.IdentifierBackend"]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "web:home"
+LOGOUT_REDIRECT_URL = "accounts:login"
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 8},
+    },
+    {"NAME": "sunflower.accounts.validators.CharacterClassValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+]
+
+SESSION_COOKIE_AGE = env_int(env, "SESSION_COOKIE_AGE", 8 * 3600)
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = PRODUCTION
+CSRF_COOKIE_SECURE = PRODUCTION
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+if PRODUCTION:
+    SECURE_HSTS_SECONDS = env_int(env, "SECURE_HSTS_SECONDS", 31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = env_bool(env, "SECURE_SSL_REDIRECT", True)
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "sunflower" / "locale"]
+TIME_ZONE = env.get("TIME_ZONE", "Asia/Shanghai")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "sunflower" / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if PRODUCTION
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+    },
+}
+MEDIA_ROOT = VAR_DIR / "media"
+WHITENOISE_USE_FINDERS = not PRODUCTION
+
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Largest roster or attendance file accepted, in bytes (50,000 rows of xlsx is about 3 MB).
+SUNFLOWER_MAX_IMPORT_BYTES = env_int(env, "SUNFLOWER_MAX_IMPORT_BYTES", 20 * 1024 * 1024)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"json": {"()": "sunflower.lib.logging.JsonFormatter"}},
+    "filters": {"redact": {"()": "sunflower.lib.logging.RedactFilter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "json", "filters": ["redact"]}
+    },
+    "root": {"handlers": ["console"], "level": env.get("LOG_LEVEL", "INFO")},
+    "loggers": {
+        # Django's own request logger repeats what RequestLogMiddleware records, with the URL.
+        "django.request": {"level": "ERROR"},
+        "django.server": {"level": "WARNING"},
+    },
+}
+
+# Demo logins are printed by `make run` and shown on the login page only in dev.
+SUNFLOWER_SHOW_DEMO_LOGINS = env_bool(env, "SUNFLOWER_SHOW_DEMO_LOGINS", SUNFLOWER_ENV == "dev")

@@ -1,0 +1,9 @@
+from django.urls import include, path
+from django.views.i18n import set_language
+
+urlpatterns = [
+    path("", include("sunflower.web.urls")),
+    path("accounts/", include("sunflower.accounts.urls")),
+    path("console/roster/", include("sunflower.orgs.urls")),
+    path("i18n/setlang/", set_language, name="set_language"),
+]

@@ -1,0 +1,1 @@
+"""The UI shell: the cadre portal, the staff console, preferences and health checks."""
