@@ -71,7 +71,7 @@ lock:
 	/tmp/sunflower-lock/bin/pip freeze --exclude-editable | sort -f > requirements/base.txt
 	/tmp/sunflower-lock/bin/pip install -q -r requirements/test.in
 	(echo "-r base.txt"; /tmp/sunflower-lock/bin/pip freeze --exclude-editable | sort -f \
-		| comm -23 - requirements/base.txt) > requirements/test.txt
+		| grep -vxiFf requirements/base.txt) > requirements/test.txt
 
 clean:
 	rm -rf $(VENV) var/test
