@@ -7,6 +7,7 @@ district B and must never see district A.
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 from collections.abc import Callable, Iterator
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from django.contrib.auth.hashers import make_password
 from django.test import Client
 
 from sunflower.accounts.models import Role, RoleAssignment, User
@@ -86,10 +88,16 @@ def make_person(city: City) -> Callable[..., Person]:
     return make
 
 
+@functools.cache
+def password_hash() -> str:
+    """Argon2 is slow by design: hash the shared test password once per process."""
+    return make_password(PASSWORD)
+
+
 def make_user(username: str, *grants: tuple[str, Unit], person: Person | None = None) -> User:
-    user = User.objects.create_user(
-        username=username, password=PASSWORD, display_name=username.title(), person=person
-    )
+    user = User(username=username, display_name=username.title(), person=person)
+    user.password = password_hash()
+    user.save()
     for role, unit in grants:
         RoleAssignment.objects.create(user=user, role=role, unit=unit)
     return user

@@ -14,6 +14,9 @@ from sunflower.keystore.fields import BlindIndexField, EncryptedTextField
 T1_KEY = "system:roster"
 
 
+PATH_DIGITS = 8  # 31 levels fit in the 255-character path
+
+
 class UnitType(models.TextChoices):
     PARTY_GOVERNMENT = "party_gov", _("党政机关")
     PUBLIC_INSTITUTION = "institution", _("事业单位")
@@ -31,8 +34,9 @@ class UnitQuerySet(models.QuerySet["Unit"]):
 class Unit(models.Model):
     """A node of the organisation tree: the city, a county/district or department, a sub-unit.
 
-    `path` is the materialised path of ids ("/1/7/42/"), so that a subtree is one indexed
-    prefix query; it is maintained by save() and by the move action.
+    `path` is the materialised path of zero-padded ids ("/00000001/00000007/"), so that a
+    subtree is one indexed prefix query and sorting by path lists the tree parent-first; it is
+    maintained by save().
     """
 
     code = models.CharField(_("单位代码"), max_length=32, unique=True)
@@ -72,13 +76,13 @@ class Unit(models.Model):
         self.level = self.parent.level + 1 if self.parent else 1
         prefix = self.parent.path if self.parent else "/"
         if self.pk is not None:
-            self.path = f"{prefix}{self.pk}/"
+            self.path = f"{prefix}{self.pk:0{PATH_DIGITS}d}/"
             super().save(*args, **kwargs)
             return
         # A new row's path holds its own id, known only after the insert.
         self.path = ""
         super().save(*args, **kwargs)
-        self.path = f"{prefix}{self.pk}/"
+        self.path = f"{prefix}{self.pk:0{PATH_DIGITS}d}/"
         super().save(update_fields=["path"])
 
     def is_within(self, root: Unit) -> bool:

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
-from sunflower.orgs.demo import DEMO_LOGINS
+from sunflower.orgs.demo import login_lines
 
 
 class Command(BaseCommand):
@@ -32,8 +32,8 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"Sunflower 向阳花 is at http://{shown_host}:{port}/"))
         if show_logins and settings.SUNFLOWER_SHOW_DEMO_LOGINS:
             self.stdout.write("Demo logins (演示账号):")
-            for label, login, password in DEMO_LOGINS:
-                self.stdout.write(f"  {label:<34} {login:<14} {password}")
+            for line in login_lines():
+                self.stdout.write(f"  {line}")
         self.stdout.flush()
         uvicorn.run(
             "sunflower.asgi:application",
