@@ -214,6 +214,11 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Largest roster or attendance file accepted, in bytes (50,000 rows of xlsx is about 3 MB).
 SUNFLOWER_MAX_IMPORT_BYTES = env_int(env, "SUNFLOWER_MAX_IMPORT_BYTES", 20 * 1024 * 1024)
 
+# Audit entries are kept this long (Cybersecurity Law Art. 21 requires at least 183 days).
+SUNFLOWER_AUDIT_RETENTION_DAYS = env_int(env, "SUNFLOWER_AUDIT_RETENTION_DAYS", 3 * 365)
+if SUNFLOWER_AUDIT_RETENTION_DAYS < 183:
+    raise ConfigError("SUNFLOWER_AUDIT_RETENTION_DAYS must be at least 183 (six months)")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
