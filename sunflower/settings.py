@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "channels",
+    "huey.contrib.djhuey",
     "sunflower.keystore",
     "sunflower.audit",
     "sunflower.orgs",
@@ -151,6 +152,16 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+# Background tasks (ADR 2): SQLite-backed when embedded, Redis-backed in production so that any
+# number of worker processes share one queue. Tests run tasks in-process as they are enqueued.
+HUEY = {
+    "name": "sunflower",
+    "huey_class": "huey.RedisHuey" if REDIS_URL else "huey.SqliteHuey",
+    "immediate": env_bool(env, "SUNFLOWER_TASKS_IMMEDIATE", SUNFLOWER_ENV == "test"),
+    "connection": {"url": REDIS_URL} if REDIS_URL else {"filename": str(VAR_DIR / "tasks.sqlite3")},
+    "consumer": {"workers": env_int(env, "SUNFLOWER_TASK_WORKERS", 2), "worker_type": "thread"},
+}
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = ["sunflower.accounts.backends.IdentifierBackend"]

@@ -1,6 +1,7 @@
 """The audit hash chain: sealing, tamper detection, the append-only trigger, retention."""
 
 import datetime as dt
+import itertools
 import threading
 from collections.abc import Iterator
 from io import StringIO
@@ -45,7 +46,7 @@ class SealTestCase:
         seals = list(AuditSeal.objects.order_by("seq"))
         assert [s.event_id for s in seals] == [e.pk for e in events]
         assert seals[0].prev_hash == chain.GENESIS
-        assert all(b.prev_hash == a.hash for a, b in zip(seals, seals[1:], strict=False))
+        assert all(b.prev_hash == a.hash for a, b in itertools.pairwise(seals))
 
     def test_it_continues_the_chain_across_runs(self, db: None) -> None:
         write_events(2)
@@ -178,3 +179,12 @@ class ConcurrencyTestCase:
         verdict = chain.verify()
         assert verdict.ok, str(verdict)
         assert verdict.checked == 80
+
+
+class TaskTestCase:
+    def test_the_periodic_task_seals_what_requests_appended(self, db: None) -> None:
+        from sunflower.audit.tasks import seal_audit_chain
+
+        write_events(3)
+        assert seal_audit_chain.call_local() == 3
+        assert AuditSeal.objects.count() == 3

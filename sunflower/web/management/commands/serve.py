@@ -1,11 +1,14 @@
 """`sunflower serve`: serve pages and WebSockets.
 
-The embedded default runs one ASGI process (uvicorn) that answers both. Production runs HTTP
-on gunicorn worker processes and WebSockets on uvicorn behind one proxy (docs/operations.md).
+The embedded default runs one ASGI process (uvicorn) that answers both, and starts the
+background worker beside it. Production runs HTTP on gunicorn worker processes, WebSockets on
+uvicorn behind one proxy, and workers with `sunflower run_huey` (docs/operations.md).
 """
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from typing import Any
 
 from django.conf import settings
@@ -22,8 +25,13 @@ class Command(BaseCommand):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--show-logins", action="store_true", help="print the demo logins")
+        parser.add_argument(
+            "--no-worker", action="store_true", help="don't start the background task worker"
+        )
 
-    def handle(self, *args: Any, host: str, port: int, show_logins: bool, **options: Any) -> None:
+    def handle(
+        self, *args: Any, host: str, port: int, show_logins: bool, no_worker: bool, **options: Any
+    ) -> None:
         import uvicorn
 
         if settings.PRODUCTION:
@@ -35,11 +43,23 @@ class Command(BaseCommand):
             for line in login_lines():
                 self.stdout.write(f"  {line}")
         self.stdout.flush()
-        uvicorn.run(
-            "sunflower.asgi:application",
-            host=host,
-            port=port,
-            log_level="warning",
-            lifespan="off",
-            ws="websockets-sansio",
-        )
+        worker = None if no_worker else start_worker()
+        try:
+            uvicorn.run(
+                "sunflower.asgi:application",
+                host=host,
+                port=port,
+                log_level="warning",
+                lifespan="off",
+                ws="websockets-sansio",
+            )
+        finally:
+            if worker is not None:
+                worker.terminate()
+                worker.wait(timeout=10)
+
+
+def start_worker() -> subprocess.Popen[bytes]:
+    """The task consumer in its own process, stopped together with the server."""
+    command = [sys.executable, "-m", "sunflower.cli", "run_huey", "--quiet"]
+    return subprocess.Popen(command)  # noqa: S603 (our own interpreter and module)
