@@ -1,9 +1,12 @@
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from sunflower.accounts.urls import console_patterns as console_account_patterns
+
 urlpatterns = [
     path("", include("sunflower.web.urls")),
     path("accounts/", include("sunflower.accounts.urls")),
+    path("console/accounts/", include(console_account_patterns)),
     path("console/roster/", include("sunflower.orgs.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
 ]
