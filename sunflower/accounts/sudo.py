@@ -12,14 +12,14 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponseBase
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 
 SESSION_KEY = "sunflower_sudo_until"
 
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]
 
 
 def sudo_seconds() -> int:
@@ -40,7 +40,7 @@ def sudo_required(view: View) -> View:
     form's page (its hidden `next` field) for a POST, where they submit again."""
 
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if in_sudo(request):
             return view(request, *args, **kwargs)
         if request.method == "GET":
