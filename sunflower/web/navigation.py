@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from sunflower.accounts.models import ROSTER_ROLES, STAFF_ROLES
+from sunflower.accounts.models import ROSTER_ROLES, STAFF_ROLES, Role
 
 
 @dataclass(frozen=True)
@@ -22,13 +22,24 @@ class NavItem:
     url_name: str
     roles: tuple[str, ...]
     icon: str
+    # Other views (by view-name prefix) inside this entry's section, e.g. a roster person's
+    # edit page belongs to the roster; the entry stays marked while they are open.
+    section: tuple[str, ...] = ()
 
 
 NAV_ITEMS = (
     NavItem(_("工作台"), "web:console", tuple(STAFF_ROLES), "home"),
-    NavItem(_("干部花名册"), "orgs:person-list", ROSTER_ROLES, "users"),
-    NavItem(_("花名册导入"), "orgs:import", ROSTER_ROLES, "upload"),
-    NavItem(_("组织机构"), "orgs:unit-list", ROSTER_ROLES, "tree"),
+    NavItem(_("干部花名册"), "orgs:person-list", ROSTER_ROLES, "users", ("orgs:person-",)),
+    NavItem(_("花名册导入"), "orgs:import", ROSTER_ROLES, "upload", ("orgs:import-",)),
+    NavItem(_("组织机构"), "orgs:unit-list", ROSTER_ROLES, "tree", ("orgs:unit-",)),
+    NavItem(
+        _("账号与角色"),
+        "accounts-admin:user-list",
+        (Role.SECURITY_ADMIN, Role.SYSTEM_ADMIN),
+        "key",
+        ("accounts-admin:",),
+    ),
+    NavItem(_("审计日志"), "audit:event-list", (Role.AUDIT_ADMIN,), "shield", ("audit:",)),
 )
 
 
@@ -37,12 +48,16 @@ def console_navigation(request: HttpRequest, user: Any) -> list[dict[str, Any]]:
     items = []
     for item in NAV_ITEMS:
         if user.has_role(*item.roles):
+            exact = current == item.url_name
+            within = any(current.startswith(prefix) for prefix in item.section)
             items.append(
                 {
                     "label": item.label,
                     "url": reverse(item.url_name),
                     "icon": item.icon,
-                    "active": current == item.url_name,
+                    "active": exact,
+                    # aria-current: "page" for the page itself, "true" inside its section.
+                    "current": "page" if exact else "true" if within else "",
                 }
             )
     return items

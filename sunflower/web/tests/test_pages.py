@@ -3,6 +3,9 @@
 import asyncio
 import json
 import logging
+from collections.abc import Coroutine
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
 
 import pytest
 from channels.testing import WebsocketCommunicator
@@ -13,6 +16,16 @@ from django.urls import reverse
 from conftest import logged_in
 from sunflower.accounts.models import User
 from sunflower.web.consumers import PingConsumer
+
+T = TypeVar("T")
+
+
+def run_async(coroutine: Coroutine[Any, Any, T]) -> T:
+    """Run a coroutine on a fresh loop in its own thread: Playwright's sync API may have left
+    an event loop in this one."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
 
 PORTAL = [
     "web:portal",
@@ -88,7 +101,7 @@ class WebSocketTestCase:
             connected, code = await communicator.connect()
             return connected, code
 
-        connected, code = asyncio.run(run())
+        connected, code = run_async(run())
         assert not connected
         assert code == 4401
 
@@ -103,4 +116,4 @@ class WebSocketTestCase:
             await communicator.disconnect()
             return reply
 
-        assert asyncio.run(run()) == {"type": "pong", "echo": 7}
+        assert run_async(run()) == {"type": "pong", "echo": 7}

@@ -7,6 +7,9 @@ uvicorn behind one proxy, and workers with `sunflower run_huey` (docs/operations
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
+import signal
 import subprocess
 import sys
 from typing import Any
@@ -16,6 +19,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
 from sunflower.orgs.demo import login_lines
+
+PR_SET_PDEATHSIG = 1
 
 
 class Command(BaseCommand):
@@ -59,7 +64,15 @@ class Command(BaseCommand):
                 worker.wait(timeout=10)
 
 
+def _die_with_parent() -> None:
+    """Linux: deliver SIGTERM to the worker when the server process ends, however it ends
+    (uvicorn re-raises the signal it caught, so a `finally` alone is not enough)."""
+    libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
 def start_worker() -> subprocess.Popen[bytes]:
     """The task consumer in its own process, stopped together with the server."""
     command = [sys.executable, "-m", "sunflower.cli", "run_huey", "--quiet"]
-    return subprocess.Popen(command)  # noqa: S603 (our own interpreter and module)
+    preexec = _die_with_parent if sys.platform == "linux" else None
+    return subprocess.Popen(command, preexec_fn=preexec)  # noqa: S603

@@ -1,0 +1,72 @@
+"""Browser journeys through the shell, in a real Chromium (see conftest.browser)."""
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import browser_login
+from sunflower.accounts.models import User
+
+pytestmark = pytest.mark.browser
+ARTIFACTS = Path("test-artifacts")
+
+
+def snapshot(page: Any, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+class CadrePortalBrowserTestCase:
+    def test_a_cadre_logs_in_on_a_phone_and_sees_the_portal(
+        self, live_server: Any, phone: Any, cadre: User
+    ) -> None:
+        browser_login(phone, live_server.url, "13800000001")
+        assert phone.url.endswith("/m/")
+        assert phone.get_by_role("heading", level=1).inner_text().startswith("王小明")
+        tabs = phone.get_by_role("navigation", name="主导航")
+        for label in ("首页", "测评", "学习", "服务", "我的"):
+            assert tabs.get_by_role("link", name=label).is_visible()
+        assert phone.get_by_role("link", name="12356").is_visible()
+        # The tab bar fits the phone: no horizontal scrolling.
+        assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+        snapshot(phone, "cadre-portal-phone")
+        tabs.get_by_role("link", name="我的").click()
+        assert phone.get_by_text("东港区海滨街道").is_visible()
+
+    def test_a_wrong_password_explains_itself(
+        self, live_server: Any, phone: Any, cadre: User
+    ) -> None:
+        browser_login(phone, live_server.url, "13800000001", "not-the-password")
+        assert phone.get_by_role("alert").inner_text().strip() == "账号或密码不正确，请重新输入。"
+
+
+class DisplayPreferencesBrowserTestCase:
+    def test_large_text_mode_enlarges_the_text_and_survives_navigation(
+        self, live_server: Any, phone: Any, cadre: User
+    ) -> None:
+        browser_login(phone, live_server.url, "13800000001")
+        body_size = "parseFloat(getComputedStyle(document.body).fontSize)"
+        before = phone.evaluate(body_size)
+        phone.get_by_role("button", name="大字").click()
+        phone.wait_for_load_state("networkidle")
+        after = phone.evaluate(body_size)
+        assert after >= before * 1.2
+        assert phone.get_by_role("button", name="大字").get_attribute("aria-pressed") == "true"
+        phone.get_by_role("link", name="学习", exact=True).click()
+        assert phone.evaluate(body_size) == after
+        snapshot(phone, "cadre-portal-large-text")
+
+    def test_the_language_switch_turns_the_page_english_and_back(
+        self, live_server: Any, phone: Any, cadre: User
+    ) -> None:
+        browser_login(phone, live_server.url, "13800000001")
+        phone.get_by_role("button", name="English").click()
+        phone.wait_for_load_state("networkidle")
+        assert phone.locator("html").get_attribute("lang") == "en"
+        assert phone.get_by_role("link", name="Me", exact=True).is_visible()
+        snapshot(phone, "cadre-portal-english")
+        phone.get_by_role("button", name="中文").click()
+        phone.wait_for_load_state("networkidle")
+        assert phone.locator("html").get_attribute("lang") == "zh-hans"
+        assert phone.get_by_role("link", name="我的", exact=True).is_visible()
