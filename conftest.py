@@ -19,6 +19,7 @@ from django.contrib.auth.hashers import make_password
 from django.test import Client
 
 from sunflower.accounts.models import Role, RoleAssignment, User
+from sunflower.keystore import keyring
 from sunflower.lib.validators import id_check_code
 from sunflower.orgs.models import Person, Unit, UnitType
 
@@ -34,6 +35,15 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-quic",
 ]
+
+
+@pytest.fixture(autouse=True)
+def fresh_keys() -> Iterator[None]:
+    """Forget data keys cached by earlier tests: their rows were rolled back or flushed, and a
+    cached key outliving its row fails once the cache entry expires, or in a subprocess."""
+    keyring.forget_cached_keys()
+    yield
+    keyring.forget_cached_keys()
 
 
 def make_id_number(serial: int, birth: str = "19850312", region: str = "371602") -> str:

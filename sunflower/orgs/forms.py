@@ -3,11 +3,15 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from sunflower.keystore import keyring
 from sunflower.lib.validators import IdentityError, normalise_mobile, parse_citizen_id
+from sunflower.orgs import importer
 from sunflower.orgs.models import (
     AttentionTag,
     EmploymentStatus,
@@ -148,7 +152,9 @@ class RosterFilterForm(UnitFieldMixin, forms.Form):
             attrs={"placeholder": _("姓名、身份证号或手机号"), "type": "search"}
         ),
     )
-    unit = UnitChoiceField(label=_("单位"), queryset=Unit.objects.none(), required=False)
+    unit = UnitChoiceField(
+        label=_("单位"), queryset=Unit.objects.none(), required=False, empty_label=_("全部单位")
+    )
     status = forms.ChoiceField(
         label=_("状态"),
         required=False,
@@ -167,4 +173,30 @@ class RosterFilterForm(UnitFieldMixin, forms.Form):
 
 
 class ImportUploadForm(forms.Form):
-    file = forms.FileField(label=_("花名册文件（.xlsx 或 .csv）"))
+    file = forms.FileField(
+        label=_("花名册文件（.xlsx 或 .csv）"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
+    )
+
+    def clean_file(self) -> UploadedFile:
+        upload: UploadedFile = self.cleaned_data["file"]
+        limit = settings.SUNFLOWER_MAX_IMPORT_BYTES
+        if upload.size is not None and upload.size > limit:
+            raise forms.ValidationError(
+                _("文件太大（%(size)s），最大允许 %(limit)s。可以把花名册拆成几个文件分别导入。")
+                % {"size": filesizeformat(upload.size), "limit": filesizeformat(limit)}
+            )
+        if upload.file is None:
+            raise forms.ValidationError(_("文件是空的"))
+        try:
+            importer.detect_kind(upload.file)
+        except importer.FileError as exc:
+            raise forms.ValidationError(
+                _("只能上传 .xlsx 或 .csv 文件：%(problem)s") % {"problem": exc.messages[0]}
+            ) from None
+        return upload
+
+    def content(self) -> bytes:
+        upload: UploadedFile = self.cleaned_data["file"]
+        upload.seek(0)
+        return upload.read()

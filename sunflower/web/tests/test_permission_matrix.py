@@ -1,0 +1,99 @@
+"""Walk every URL pattern of the site and check each role against permission_matrix.MATRIX."""
+
+import base64
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from conftest import City, make_user
+from sunflower.accounts.models import Role, User
+from sunflower.orgs.models import Person, RosterImport
+from sunflower.web.tests.permission_matrix import DENY, LOGIN, MATRIX, OK, ROLES, expected
+
+
+def discover(patterns: list[Any], namespace: str = "") -> dict[str, list[str]]:
+    """URL name → the names of its keyword arguments, for every named pattern."""
+    found: dict[str, list[str]] = {}
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            found.update(discover(entry.url_patterns, inner))
+        elif isinstance(entry, URLPattern) and entry.name:
+            found[f"{namespace}{entry.name}"] = list(entry.pattern.converters)
+    return found
+
+
+URLS = discover(get_resolver().url_patterns)
+
+
+@pytest.fixture
+def cast(city: City, make_person: Any) -> dict[str, Any]:
+    """One account per role, each granted over the whole city, and a person to look at."""
+    users: dict[str, User | None] = {"anonymous": None}
+    users["cadre"] = make_user("role-cadre", person=make_person(unit=city.town_a1))
+    for role in ROLES[2:]:
+        users[role] = make_user(f"role-{role}", (Role(role), city.city))
+    person_user = make_user("role-subject", person=make_person(unit=city.town_a1))
+    return {"users": users, "person": make_person(unit=city.town_a1), "person_user": person_user}
+
+
+def url_for(name: str, user: User | None, cast: dict[str, Any]) -> str:
+    kwargs: dict[str, Any] = {}
+    for arg in URLS[name]:
+        if arg == "person_id":
+            kwargs[arg] = cast["person"].pk
+        elif arg == "user_id":
+            kwargs[arg] = cast["person_user"].pk
+        elif arg == "assignment_id":
+            kwargs[arg] = cast["users"]["volunteer"].assignments.get().pk
+        elif arg == "import_id":
+            owner = user or cast["users"]["liaison"]
+            kwargs[arg] = RosterImport.objects.create(
+                uploaded_by=owner,
+                filename="roster.csv",
+                content=base64.b64encode("姓名\n".encode()).decode(),
+                status=RosterImport.Status.REJECTED,
+                summary={},
+            ).pk
+        else:
+            raise AssertionError(f"no sample value for URL argument {arg!r} of {name}")
+    return reverse(name, kwargs=kwargs)
+
+
+def outcome(response: Any) -> str:
+    login_url = reverse("accounts:login")
+    if response.status_code in (301, 302) and response["Location"].startswith(login_url):
+        return LOGIN
+    if response.status_code in (403, 404):
+        return DENY
+    if response.status_code < 400:
+        return OK
+    return f"HTTP {response.status_code}"
+
+
+class PermissionMatrixTestCase:
+    def test_every_url_has_a_row_in_the_table(self) -> None:
+        assert sorted(set(URLS) - set(MATRIX)) == [], "add these URLs to permission_matrix.py"
+        assert sorted(set(MATRIX) - set(URLS)) == [], "remove these rows: no such URL"
+
+    @pytest.mark.parametrize("name", sorted(MATRIX))
+    def test_each_role_gets_what_the_table_says(self, name: str, cast: dict[str, Any]) -> None:
+        method = MATRIX[name][0]
+        wrong = []
+        for role in ROLES:
+            user = cast["users"][role]
+            client = Client()
+            if user is not None:
+                client.force_login(user)
+            url = url_for(name, user, cast)
+            response = getattr(client, method)(url)
+            got = outcome(response)
+            if got != expected(name, role):
+                wrong.append(f"{role}: expected {expected(name, role)}, got {got}")
+        assert wrong == []
+
+    def test_it_checks_the_person_is_still_there(self, cast: dict[str, Any]) -> None:
+        # The matrix's object pages are only meaningful if the sample person exists in scope.
+        assert Person.objects.filter(pk=cast["person"].pk).exists()
