@@ -82,6 +82,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "sunflower.lib.security.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "sunflower.lib.logging.RequestLogMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

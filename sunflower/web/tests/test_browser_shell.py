@@ -21,6 +21,9 @@ class CadrePortalBrowserTestCase:
     def test_a_cadre_logs_in_on_a_phone_and_sees_the_portal(
         self, live_server: Any, phone: Any, cadre: User
     ) -> None:
+        problems: list[str] = []
+        phone.on("console", lambda message: problems.append(message.text))
+        phone.on("pageerror", lambda error: problems.append(str(error)))
         browser_login(phone, live_server.url, "13800000001")
         assert phone.url.endswith("/m/")
         assert phone.get_by_role("heading", level=1).inner_text().startswith("王小明")
@@ -31,6 +34,7 @@ class CadrePortalBrowserTestCase:
         # The tab bar fits the phone: no horizontal scrolling.
         assert phone.evaluate("document.documentElement.scrollWidth") <= 390
         snapshot(phone, "cadre-portal-phone")
+        assert problems == []  # no script errors, no Content Security Policy violations
         tabs.get_by_role("link", name="我的").click()
         assert phone.get_by_text("东港区海滨街道").is_visible()
 
