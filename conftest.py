@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import os
 import shutil
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -134,10 +135,74 @@ def cadre(make_person: Callable[..., Person]) -> User:
     return make_user("cadre", person=person)
 
 
-def logged_in(user: User) -> Client:
-    client = Client()
+def totp_code(device: Any, at: float | None = None) -> str:
+    """The authenticator's code for *device*, now or at time *at*; a step after the last one
+    the device accepted, so that two logins within 30 seconds both work."""
+    from django_otp.oath import TOTP
+
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = time.time() if at is None else at
+    if at is None and totp.t() <= device.last_t:
+        totp.time = device.t0 + (device.last_t + 1) * device.step
+    return f"{totp.token():0{device.digits}d}"
+
+
+def totp_device(user: User) -> Any:
+    """The user's confirmed authenticator, created if they have none."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    return device or TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+
+
+def verified_login(client: Client, user: User) -> Client:
+    """Log *client* in as *user* with the second factor passed, as a real login with a TOTP
+    code leaves the session (force_login alone leaves staff unverified)."""
+    from django.utils import timezone
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    from sunflower.accounts.middleware import SESSION_SEEN, SESSION_STARTED
+
+    device = totp_device(user)
     client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session[SESSION_STARTED] = session[SESSION_SEEN] = timezone.now().timestamp()
+    session.save()
     return client
+
+
+def plain_login(client: Client, user: User) -> Client:
+    """Log *client* in as *user* as the login page would, without a second factor."""
+    from django.utils import timezone
+
+    from sunflower.accounts.middleware import SESSION_SEEN, SESSION_STARTED
+
+    client.force_login(user)
+    session = client.session
+    session[SESSION_STARTED] = session[SESSION_SEEN] = timezone.now().timestamp()
+    session.save()
+    return client
+
+
+def reauthenticate(client: Client, user: User, next_url: str = "/") -> Any:
+    """Pass the sudo page: the password and, for accounts with an authenticator, a code."""
+    from django.urls import reverse
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    data = {"password": PASSWORD, "next": next_url}
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is not None:
+        data["otp_token"] = totp_code(device)
+    return client.post(reverse("accounts:sudo"), data)
+
+
+def logged_in(user: User) -> Client:
+    """A client logged in as *user*: staff with the second factor passed, cadres without."""
+    client = Client()
+    if user.is_staff_member:
+        return verified_login(client, user)
+    return plain_login(client, user)
 
 
 # Browser tests -------------------------------------------------------------------------
@@ -189,9 +254,23 @@ def desk(browser: Any) -> Iterator[Any]:
     context.close()
 
 
-def browser_login(page: Any, base_url: str, login: str, password: str = PASSWORD) -> None:
+def browser_login(
+    page: Any, base_url: str, login: str, password: str = PASSWORD, *, second_factor: bool = True
+) -> None:
+    """Log in through the login page and, where asked, the second-factor page with a code
+    from the user's authenticator (staff get one made for them first)."""
+    from sunflower.accounts.backends import find_user
+
+    user = find_user(login)
+    if second_factor and user is not None and user.is_staff_member:
+        totp_device(user)
     page.goto(f"{base_url}/accounts/login/")
     page.get_by_label("手机号或工号").fill(login)
     page.get_by_label("密码").fill(password)
     page.get_by_role("button", name="登录").click()
     page.wait_for_load_state("networkidle")
+    if second_factor and user is not None and "/accounts/mfa/verify/" in page.url:
+        device = totp_device(user)
+        page.get_by_label("验证码").fill(totp_code(device))
+        page.get_by_role("button", name="验证").click()
+        page.wait_for_load_state("networkidle")

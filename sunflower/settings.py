@@ -9,6 +9,7 @@ SUNFLOWER_ENV selects a profile:
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -16,6 +17,7 @@ import django_stubs_ext
 
 from sunflower.lib.config import (
     ENVIRONMENTS,
+    LOCAL_MASTER_KEY_PROVIDER,
     ConfigError,
     env_bool,
     env_int,
@@ -35,6 +37,14 @@ VAR_DIR = Path(env.get("SUNFLOWER_VAR_DIR", BASE_DIR / "var"))
 
 DEBUG = env_bool(env, "DEBUG", default=SUNFLOWER_ENV == "dev")
 
+# Master keys (docs/operations.md, "Keys"): the current one from a file or, without a file, from
+# SUNFLOWER_MASTER_KEY (base64); earlier ones, still needed until `sunflower keys rotate` has
+# re-wrapped every data key, from SUNFLOWER_PREVIOUS_MASTER_KEY_FILES. A KMS adapter replaces
+# all three through SUNFLOWER_MASTER_KEY_PROVIDER.
+SUNFLOWER_MASTER_KEY_PROVIDER = env.get("SUNFLOWER_MASTER_KEY_PROVIDER", LOCAL_MASTER_KEY_PROVIDER)
+SUNFLOWER_MASTER_KEY = env.get("SUNFLOWER_MASTER_KEY", "")
+SUNFLOWER_PREVIOUS_MASTER_KEY_FILES = env_list(env, "SUNFLOWER_PREVIOUS_MASTER_KEY_FILES", [])
+
 if PRODUCTION:
     SECRET_KEY = env.get("SECRET_KEY", "")
     SUNFLOWER_MASTER_KEY_FILE = env.get("SUNFLOWER_MASTER_KEY_FILE", "")
@@ -43,6 +53,9 @@ if PRODUCTION:
         debug=DEBUG,
         secret_key=SECRET_KEY,
         master_key_file=SUNFLOWER_MASTER_KEY_FILE,
+        master_key=SUNFLOWER_MASTER_KEY,
+        previous_master_key_files=SUNFLOWER_PREVIOUS_MASTER_KEY_FILES,
+        local_master_key=SUNFLOWER_MASTER_KEY_PROVIDER == LOCAL_MASTER_KEY_PROVIDER,
         allowed_hosts=ALLOWED_HOSTS,
     )
     if _problems:
@@ -51,8 +64,11 @@ if PRODUCTION:
         )
 else:
     SECRET_KEY = env.get("SECRET_KEY") or read_or_create_secret(VAR_DIR / "secret_key", 48)
-    SUNFLOWER_MASTER_KEY_FILE = env.get("SUNFLOWER_MASTER_KEY_FILE") or str(VAR_DIR / "master.key")
-    read_or_create_secret(Path(SUNFLOWER_MASTER_KEY_FILE), 32)
+    SUNFLOWER_MASTER_KEY_FILE = env.get("SUNFLOWER_MASTER_KEY_FILE") or (
+        "" if SUNFLOWER_MASTER_KEY else str(VAR_DIR / "master.key")
+    )
+    if SUNFLOWER_MASTER_KEY_FILE:
+        read_or_create_secret(Path(SUNFLOWER_MASTER_KEY_FILE), 32)
     ALLOWED_HOSTS = env_list(
         env, "ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"]
     )
@@ -73,12 +89,21 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "channels",
     "huey.contrib.djhuey",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
     "sunflower.keystore",
     "sunflower.audit",
     "sunflower.orgs",
     "sunflower.accounts",
+    "sunflower.privacy",
     "sunflower.web",
+    "sunflower.bench",
 ]
+if SUNFLOWER_ENV == "test":
+    # A person-keyed (T2) model for the crypto-shredding and plaintext tests.
+    INSTALLED_APPS.append("sunflower.keystore.tests.sensitive")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -90,8 +115,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Login hardening (ADR 9), in this order: end idle or old sessions, then ask staff for the
+    # second factor, then for a new password once theirs has expired.
+    "sunflower.accounts.middleware.SessionTimeoutMiddleware",
+    "sunflower.accounts.middleware.SecondFactorMiddleware",
+    "sunflower.accounts.middleware.PasswordExpiryMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "sunflower.accounts.lockout.LockoutMiddleware",  # django-axes' own, run synchronously
 ]
 
 ROOT_URLCONF = "sunflower.urls"
@@ -165,7 +197,12 @@ HUEY = {
 }
 
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["sunflower.accounts.backends.IdentifierBackend"]
+# The lockout backend comes first: it refuses a locked account or address before any password
+# is checked (django-axes, ADR 9).
+AUTHENTICATION_BACKENDS = [
+    "sunflower.accounts.backends.LockoutBackend",
+    "sunflower.accounts.backends.IdentifierBackend",
+]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
@@ -181,9 +218,69 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "sunflower.accounts.validators.CharacterClassValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "sunflower.accounts.validators.PasswordHistoryValidator"},
 ]
 
-SESSION_COOKIE_AGE = env_int(env, "SESSION_COOKIE_AGE", 8 * 3600)
+# Login hardening (等保 2.0 level 3; docs/security.md, ADR 9). Every value from the environment.
+SUNFLOWER_LOCKOUT_FAILURES = env_int(env, "SUNFLOWER_LOCKOUT_FAILURES", 5)
+SUNFLOWER_LOCKOUT_MINUTES = env_int(env, "SUNFLOWER_LOCKOUT_MINUTES", 10)
+# Behind a shared NAT one address stands for many people; turning this off keeps the lockout
+# per account only.
+SUNFLOWER_LOCKOUT_BY_ADDRESS = env_bool(env, "SUNFLOWER_LOCKOUT_BY_ADDRESS", True)
+# How many reverse proxies append to X-Forwarded-For in front of the application (0: none, the
+# peer address is the client's). Wrong here means lockouts and audit entries by the proxy's
+# address, or by an address the client chose.
+SUNFLOWER_PROXY_COUNT = env_int(env, "SUNFLOWER_PROXY_COUNT", 0)
+SUNFLOWER_PASSWORD_HISTORY = env_int(env, "SUNFLOWER_PASSWORD_HISTORY", 5)
+# Days a password lasts: staff roles, and cadres (0: never expires).
+SUNFLOWER_PASSWORD_MAX_AGE_DAYS = env_int(env, "SUNFLOWER_PASSWORD_MAX_AGE_DAYS", 90)
+SUNFLOWER_CADRE_PASSWORD_MAX_AGE_DAYS = env_int(env, "SUNFLOWER_CADRE_PASSWORD_MAX_AGE_DAYS", 0)
+SUNFLOWER_IDLE_MINUTES_STAFF = env_int(env, "SUNFLOWER_IDLE_MINUTES_STAFF", 15)
+SUNFLOWER_IDLE_MINUTES_CADRE = env_int(env, "SUNFLOWER_IDLE_MINUTES_CADRE", 30)
+SUNFLOWER_SESSION_MAX_HOURS = env_int(env, "SUNFLOWER_SESSION_MAX_HOURS", 8)
+for _name in (
+    "SUNFLOWER_LOCKOUT_FAILURES",
+    "SUNFLOWER_LOCKOUT_MINUTES",
+    "SUNFLOWER_PASSWORD_HISTORY",
+    "SUNFLOWER_IDLE_MINUTES_STAFF",
+    "SUNFLOWER_IDLE_MINUTES_CADRE",
+    "SUNFLOWER_SESSION_MAX_HOURS",
+):
+    if globals()[_name] < 1:
+        raise ConfigError(f"{_name} must be at least 1")
+for _name in (
+    "SUNFLOWER_PROXY_COUNT",
+    "SUNFLOWER_PASSWORD_MAX_AGE_DAYS",
+    "SUNFLOWER_CADRE_PASSWORD_MAX_AGE_DAYS",
+):
+    if globals()[_name] < 0:
+        raise ConfigError(f"{_name} must not be negative")
+
+# django-axes counts failures per account and per source address. It keeps the login name and
+# the address of recent failures only (AccessAttempt, deleted after the cool-off); its success
+# log is off because accounts.LoginEvent is the login history.
+AXES_FAILURE_LIMIT = SUNFLOWER_LOCKOUT_FAILURES
+AXES_COOLOFF_TIME = timedelta(minutes=SUNFLOWER_LOCKOUT_MINUTES)
+AXES_LOCKOUT_PARAMETERS = (
+    ["username", "ip_address"] if SUNFLOWER_LOCKOUT_BY_ADDRESS else ["username"]
+)
+AXES_USERNAME_CALLABLE = "sunflower.accounts.lockout.login_name"
+AXES_CLIENT_IP_CALLABLE = "sunflower.audit.events.client_ip"
+AXES_LOCKOUT_CALLABLE = "sunflower.accounts.lockout.lockout_response"
+# A lock lasts the cool-off from the failure that set it; tries while locked neither count nor
+# extend it. A success does not wipe the address's count (that would let an attacker reset it
+# by signing in to an account of their own).
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_RESET_ON_SUCCESS = False
+AXES_DISABLE_ACCESS_LOG = True
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "otp_token"]
+AXES_VERBOSE = False
+# axes.W002 looks for its middleware by name; ours is a subclass (accounts/lockout.py).
+SILENCED_SYSTEM_CHECKS = ["axes.W002"]
+
+OTP_TOTP_ISSUER = "向阳花"
+
+SESSION_COOKIE_AGE = env_int(env, "SESSION_COOKIE_AGE", SUNFLOWER_SESSION_MAX_HOURS * 3600)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = PRODUCTION
@@ -244,6 +341,8 @@ LOGGING = {
         # Django's own request logger repeats what RequestLogMiddleware records, with the URL.
         "django.request": {"level": "ERROR"},
         "django.server": {"level": "WARNING"},
+        # django-axes notes every login at INFO; failures and lockouts come at WARNING.
+        "axes": {"level": "WARNING"},
     },
 }
 

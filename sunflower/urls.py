@@ -8,6 +8,7 @@ urlpatterns = [
     path("accounts/", include("sunflower.accounts.urls")),
     path("console/accounts/", include(console_account_patterns)),
     path("console/roster/", include("sunflower.orgs.urls")),
+    path("", include("sunflower.privacy.urls")),
     path("console/audit/", include("sunflower.audit.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
 ]

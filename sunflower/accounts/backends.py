@@ -1,9 +1,10 @@
-"""Login by staff number (username) or by mobile number."""
+"""Login by staff number (username) or by mobile number, behind django-axes' lockout."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from axes.backends import AxesStandaloneBackend
 from django.contrib.auth.backends import BaseBackend
 from django.http import HttpRequest
 
@@ -52,3 +53,20 @@ class IdentifierBackend(BaseBackend):
     def get_user(self, user_id: Any) -> User | None:
         user = User.objects.filter(pk=user_id).first()
         return user if user is not None and user.is_active else None
+
+
+class LockoutBackend(AxesStandaloneBackend):
+    """Refuses a locked account or address (raises PermissionDenied, which Django turns into a
+    failed login). Server-side calls without a request (commands, tests of the demo data) have
+    no source address and nothing to count, so they pass through to the next backend."""
+
+    def authenticate(
+        self,
+        request: HttpRequest | None,
+        username: str | None = None,
+        password: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        if request is None:
+            return None
+        return super().authenticate(request, username, password, **kwargs)

@@ -81,6 +81,9 @@ class User(AbstractBaseUser):
         return self.display_name or self.username
 
     def set_password(self, raw_password: str | None) -> None:
+        # The hash being replaced (the stored one, if set twice before saving) goes into
+        # PasswordHistory when the user is saved (validators.PasswordHistoryValidator).
+        self.__dict__.setdefault("_replaced_password", self.password)
         super().set_password(raw_password)
         self.password_changed_at = timezone.now()
 
@@ -146,3 +149,62 @@ class RoleAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.get_role_display()} · {self.unit}"
+
+
+class PasswordHistory(models.Model):
+    """A password the user had before the current one, as its hash, so that recent ones are
+    not chosen again (等保 2.0). Written by validators.PasswordHistoryValidator each time a new
+    password is saved; only the SUNFLOWER_PASSWORD_HISTORY - 1 most recent are kept."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="password_history")
+    password = models.CharField(max_length=128)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("历史密码")
+        verbose_name_plural = _("历史密码")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "-created_at"], name="password_history_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.created_at:%Y-%m-%d}"
+
+
+class LoginEvent(models.Model):
+    """One entry of an account's login history, which its owner can read (登录记录)."""
+
+    class Outcome(models.TextChoices):
+        LOGIN = "login", _("密码登录成功")
+        FAILED = "failed", _("密码错误")
+        LOCKED = "locked", _("失败次数过多，已锁定")
+        MFA_OK = "mfa_ok", _("两步验证通过")
+        RECOVERY = "recovery", _("使用恢复码验证")
+        MFA_FAILED = "mfa_failed", _("两步验证失败")
+        LOGOUT = "logout", _("退出登录")
+        TIMEOUT = "timeout", _("超时自动退出")
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="login_events")
+    occurred_at = models.DateTimeField(default=timezone.now)
+    outcome = models.CharField(_("结果"), max_length=16, choices=Outcome.choices)
+    source_ip = models.GenericIPAddressField(_("来源地址"), null=True, blank=True)
+    user_agent = models.CharField(_("浏览器"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("登录记录")
+        verbose_name_plural = _("登录记录")
+        ordering = ["-occurred_at", "-id"]
+        indexes = [models.Index(fields=["user", "-occurred_at"], name="login_event_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.occurred_at:%Y-%m-%d %H:%M} · {self.outcome}"
+
+    @property
+    def tone(self) -> str:
+        """The badge colour on the history page: refusals stand out."""
+        if self.outcome in (self.Outcome.FAILED, self.Outcome.MFA_FAILED):
+            return "failed"
+        if self.outcome == self.Outcome.LOCKED:
+            return "denied"
+        if self.outcome in (self.Outcome.LOGIN, self.Outcome.MFA_OK, self.Outcome.RECOVERY):
+            return "ok"
+        return ""

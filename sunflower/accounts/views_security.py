@@ -6,6 +6,7 @@ from __future__ import annotations
 from uuid import UUID
 
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse
@@ -14,10 +15,12 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from sunflower.accounts import actions
+from sunflower.accounts import actions, mfa
 from sunflower.accounts.decorators import current_user, role_required
 from sunflower.accounts.forms import GrantForm, SudoForm, UserSearchForm
-from sunflower.accounts.models import Role, RoleAssignment, User
+from sunflower.accounts.history import record_login_event
+from sunflower.accounts.lockout import is_locked_out, lockout_message
+from sunflower.accounts.models import LoginEvent, Role, RoleAssignment, User
 from sunflower.accounts.scope import scope_roots, units_in_scope
 from sunflower.accounts.sudo import grant_sudo, sudo_required
 from sunflower.audit.events import record
@@ -95,7 +98,13 @@ def user_roles(request: HttpRequest, user_id: UUID) -> HttpResponse:
     return render(
         request,
         "accounts/user_roles.html",
-        {"subject": user, "form": form, "history": history, "can_grant": can_grant},
+        {
+            "subject": user,
+            "form": form,
+            "history": history,
+            "can_grant": can_grant,
+            "subject_has_mfa": mfa.has_second_factor(user),
+        },
     )
 
 
@@ -142,19 +151,44 @@ def role_revoke(request: HttpRequest, assignment_id: int) -> HttpResponse:
     return redirect("accounts-admin:user-roles", user_id=assignment.user_id)
 
 
+@require_POST
+@role_required(Role.SECURITY_ADMIN)
+@sudo_required
+def mfa_reset(request: HttpRequest, user_id: UUID) -> HttpResponse:
+    """Remove an account's authenticator and recovery codes (lost phone and codes)."""
+    actor = current_user(request)
+    user = get_visible_user(actor, user_id)
+    try:
+        mfa.do_reset(actor, user, request)
+    except mfa.SecondFactorError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("已重置两步验证，该账号下次登录时需重新绑定验证器"))
+    return redirect("accounts-admin:user-roles", user_id=user.pk)
+
+
 def sudo(request: HttpRequest) -> HttpResponse:
-    """Confirm the password again before a sensitive operation."""
+    """Confirm the password (and a fresh authenticator code) again before a sensitive
+    operation. Wrong passwords count towards the lockout; once locked, the session ends."""
     if not request.user.is_authenticated:
         return redirect("accounts:login")
     actor = current_user(request)
     target = request.GET.get("next") or request.POST.get("next") or "/"
     if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
         target = "/"
-    form = SudoForm(request.POST or None, user=actor)
+    form = SudoForm(request.POST or None, user=actor, request=request)
     if request.method == "POST":
         if form.is_valid():
             grant_sudo(request)
             record("auth.sudo", actor=actor, request=request)
             return redirect(target)
         record("auth.sudo", actor=actor, request=request, outcome="denied")
-    return render(request, "accounts/sudo.html", {"form": form, "next": target})
+        if is_locked_out(request):
+            message = lockout_message(request, {"username": actor.username})
+            record_login_event(actor, LoginEvent.Outcome.LOCKED, request)
+            logout(request)
+            messages.error(request, message)
+            return redirect("accounts:login")
+    return render(
+        request, "accounts/sudo.html", {"form": form, "next": target, "needs_code": form.needs_code}
+    )

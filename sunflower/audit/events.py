@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Any
 
+from django.conf import settings
 from django.db import models
 from django.http import HttpRequest
 from django.utils import timezone
@@ -12,8 +14,20 @@ from sunflower.audit.models import AuditEvent, Outcome
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
+    """The client's address: the peer's, or behind SUNFLOWER_PROXY_COUNT reverse proxies the
+    one the outermost proxy appended to X-Forwarded-For (entries before it are the client's
+    own claims and are ignored)."""
     if request is None:
         return None
+    hops = int(getattr(settings, "SUNFLOWER_PROXY_COUNT", 0))
+    if hops:
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+        if len(forwarded) >= hops:
+            candidate = forwarded[-hops].strip()
+            try:
+                return str(ipaddress.ip_address(candidate))
+            except ValueError:
+                pass
     return request.META.get("REMOTE_ADDR") or None
 
 

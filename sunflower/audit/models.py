@@ -2,12 +2,13 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Outcome(models.TextChoices):
-    OK = "ok", "成功"
-    DENIED = "denied", "拒绝"
-    FAILED = "failed", "失败"
+    OK = "ok", _("成功")
+    DENIED = "denied", _("拒绝")
+    FAILED = "failed", _("失败")
 
 
 class AuditEvent(models.Model):

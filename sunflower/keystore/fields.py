@@ -56,7 +56,7 @@ class EncryptedTextField(models.TextField):
         owner_id = getattr(instance, f"{self.owner_field}_id")
         if owner_id is None:
             raise crypto.CryptoError(f"{self.context}: no {self.owner_field} to own the value")
-        return f"person:{owner_id}"
+        return keyring.person_subject(owner_id)
 
     def pre_save(self, model_instance: Model, add: bool) -> Any:
         value = getattr(model_instance, self.attname)

@@ -1,18 +1,22 @@
 """Unwrapped data keys, cached per process, and the operations built on them.
 
 Only this module unwraps keys. A cached key lives for KEY_CACHE_SECONDS at most, so a key
-shredded in one process stops working in every other within that time.
+shredded in one process stops working in every other within that time. Each data key is
+unwrapped by the master key named on its row, so that keys not yet re-wrapped by a rotation
+still open with a previous master key.
 """
 
 from __future__ import annotations
 
 import threading
 import time
+import uuid
 from dataclasses import dataclass
 from functools import cache
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.utils.module_loading import import_string
 
 from sunflower.keystore.models import DataKey
 from sunflower.lib import crypto
@@ -30,12 +34,25 @@ class OpenKey:
 
 _cache: dict[str, tuple[float, OpenKey]] = {}
 _subject_ids: dict[str, str] = {}
+_uncommitted_subjects: set[str] = set()
 _cache_lock = threading.Lock()
 
 
 @cache
-def master_key() -> crypto.LocalMasterKey:
-    return crypto.LocalMasterKey.from_file(settings.SUNFLOWER_MASTER_KEY_FILE)
+def master_keys() -> crypto.MasterKeys:
+    """The configured master keys, from the provider named in the settings (once per process)."""
+    provider = import_string(settings.SUNFLOWER_MASTER_KEY_PROVIDER)
+    keys = provider()
+    if not isinstance(keys, crypto.MasterKeys):
+        raise crypto.CryptoError(
+            f"{settings.SUNFLOWER_MASTER_KEY_PROVIDER} must return crypto.MasterKeys"
+        )
+    return keys
+
+
+def master_key() -> crypto.MasterKey:
+    """The master key that wraps new data keys."""
+    return master_keys().current
 
 
 def current_suite() -> crypto.Suite:
@@ -50,6 +67,20 @@ def forget_cached_keys() -> None:
     with _cache_lock:
         _cache.clear()
         _subject_ids.clear()
+        _uncommitted_subjects.clear()
+
+
+def forget_key(key_id: str, subject: str) -> None:
+    """Drop one data key from this process's cache (other processes drop it on expiry)."""
+    with _cache_lock:
+        _cache.pop(key_id, None)
+        _subject_ids.pop(subject, None)
+
+
+def reload_master_keys() -> None:
+    """Read the master keys again and forget every unwrapped data key (after a config change)."""
+    master_keys.cache_clear()
+    forget_cached_keys()
 
 
 def _remember(key: OpenKey) -> OpenKey:
@@ -64,8 +95,24 @@ def _open(row: DataKey) -> OpenKey:
     if row.shredded_at is not None or not row.wrapped:
         raise crypto.KeyShreddedError(f"data key {row.key_id} was shredded")
     suite = crypto.get_suite(row.suite)
-    secret = master_key().unwrap(suite, bytes(row.wrapped), _wrap_aad(row.subject, row.key_id))
+    wrapping = master_keys().by_id(row.master_key_id)
+    secret = wrapping.unwrap(suite, bytes(row.wrapped), _wrap_aad(row.subject, row.key_id))
     return _remember(OpenKey(key_id=row.key_id, suite=suite, secret=secret))
+
+
+def rewrap(row: DataKey) -> None:
+    """Re-wrap *row*'s data key with the current master key, in memory; the caller saves it.
+
+    The data key itself does not change, so no ciphertext, blind index or cached key does.
+    """
+    if row.shredded_at is not None or not row.wrapped:
+        raise crypto.KeyShreddedError(f"data key {row.key_id} was shredded")
+    suite = crypto.get_suite(row.suite)
+    keys = master_keys()
+    aad = _wrap_aad(row.subject, row.key_id)
+    secret = keys.by_id(row.master_key_id).unwrap(suite, bytes(row.wrapped), aad)
+    row.wrapped = keys.current.wrap(suite, secret, aad)
+    row.master_key_id = keys.current.key_id
 
 
 def key_by_id(key_id: str) -> OpenKey:
@@ -85,25 +132,45 @@ def key_for_subject(subject: str) -> OpenKey:
     if known_id is not None:
         return key_by_id(known_id)
     row = DataKey.objects.filter(subject=subject).first()
+    created = False
     if row is None:
         suite = current_suite()
-        row = DataKey(subject=subject, suite=suite.code, master_key_id=master_key().key_id)
-        row.wrapped = master_key().wrap(
+        wrapping = master_key()
+        row = DataKey(subject=subject, suite=suite.code, master_key_id=wrapping.key_id)
+        row.wrapped = wrapping.wrap(
             suite, crypto.new_data_key(suite), _wrap_aad(subject, row.key_id)
         )
         try:
             with transaction.atomic():
                 row.save(force_insert=True)
+            created = True
         except IntegrityError:
             row = DataKey.objects.get(subject=subject)
     key = _open(row)
-    with _cache_lock:
-        _subject_ids[subject] = key.key_id
+    if created:
+        # A key created inside a transaction that later rolls back must not go on encrypting
+        # new values in this process: remember it only once its row is committed.
+        with _cache_lock:
+            _uncommitted_subjects.add(subject)
+        transaction.on_commit(lambda: _remember_subject(subject, key.key_id))
+    elif subject not in _uncommitted_subjects:
+        _remember_subject(subject, key.key_id)
     return key
+
+
+def _remember_subject(subject: str, key_id: str) -> None:
+    with _cache_lock:
+        _uncommitted_subjects.discard(subject)
+        _subject_ids[subject] = key_id
 
 
 def system_key(purpose: str) -> OpenKey:
     return key_for_subject(f"system:{purpose}")
+
+
+def person_subject(person_id: uuid.UUID | str) -> str:
+    """The subject of one person's data key, whichever form of the id is given."""
+    return f"person:{uuid.UUID(str(person_id))}"
 
 
 def encrypt(subject: str, plaintext: str, context: str) -> str:

@@ -14,6 +14,7 @@ from pathlib import Path
 ENVIRONMENTS = ("dev", "test", "prod")
 INSECURE_SECRET_PREFIX = "django-insecure"  # noqa: S105 (the prefix we refuse)
 MASTER_KEY_BYTES = 32
+LOCAL_MASTER_KEY_PROVIDER = "sunflower.keystore.masterkeys.local_master_keys"
 
 
 class ConfigError(Exception):
@@ -61,29 +62,41 @@ def read_or_create_secret(path: Path, nbytes: int) -> str:
     return value
 
 
-def load_master_key(path: Path) -> bytes:
-    """Decode the master key file: urlsafe base64 of exactly 32 random bytes."""
+def decode_master_key(raw: str, origin: str) -> bytes:
+    """Decode a master key: base64 (standard or URL-safe) of exactly 32 random bytes."""
     try:
-        raw = path.read_text().strip()
-    except OSError as exc:
-        raise ConfigError(
-            f"SUNFLOWER_MASTER_KEY_FILE {path} cannot be read: {exc.strerror}"
-        ) from None
-    try:
-        key = base64.urlsafe_b64decode(raw)
+        key = base64.urlsafe_b64decode(raw.strip())
     except ValueError:
-        raise ConfigError(f"SUNFLOWER_MASTER_KEY_FILE {path} is not base64") from None
+        raise ConfigError(f"{origin} is not base64") from None
     if len(key) != MASTER_KEY_BYTES:
-        raise ConfigError(
-            f"SUNFLOWER_MASTER_KEY_FILE {path} holds {len(key)} bytes, not {MASTER_KEY_BYTES}"
-        )
+        raise ConfigError(f"{origin} holds {len(key)} bytes, not {MASTER_KEY_BYTES}")
     return key
 
 
+def load_master_key(path: Path, setting: str = "SUNFLOWER_MASTER_KEY_FILE") -> bytes:
+    """Read and decode a master key file."""
+    try:
+        raw = path.read_text()
+    except OSError as exc:
+        raise ConfigError(f"{setting} {path} cannot be read: {exc.strerror}") from None
+    return decode_master_key(raw, f"{setting} {path}")
+
+
 def production_problems(
-    *, debug: bool, secret_key: str, master_key_file: str, allowed_hosts: list[str]
+    *,
+    debug: bool,
+    secret_key: str,
+    master_key_file: str,
+    allowed_hosts: list[str],
+    master_key: str = "",
+    previous_master_key_files: list[str] | None = None,
+    local_master_key: bool = True,
 ) -> list[str]:
-    """List every insecure production value, so that an operator can fix them in one go."""
+    """List every insecure production value, so that an operator can fix them in one go.
+
+    With local_master_key false a KMS adapter supplies the master keys, and it is the adapter
+    that must fail when they are unavailable.
+    """
     problems = []
     if debug:
         problems.append("DEBUG is on: set DEBUG=false")
@@ -91,10 +104,33 @@ def production_problems(
         problems.append("SECRET_KEY is not set")
     elif secret_key.startswith(INSECURE_SECRET_PREFIX) or len(secret_key) < 50:
         problems.append("SECRET_KEY is a default or shorter than 50 characters")
-    if not master_key_file:
-        problems.append("SUNFLOWER_MASTER_KEY_FILE is not set")
-    elif not Path(master_key_file).is_file():
-        problems.append(f"SUNFLOWER_MASTER_KEY_FILE {master_key_file} does not exist")
+    if local_master_key:
+        problems.extend(_master_key_problems(master_key_file, master_key))
+        for path in previous_master_key_files or []:
+            problems.extend(_key_file_problems(path, "SUNFLOWER_PREVIOUS_MASTER_KEY_FILES entry"))
     if not allowed_hosts or "*" in allowed_hosts:
         problems.append("ALLOWED_HOSTS must list the site's host names (no '*')")
     return problems
+
+
+def _master_key_problems(master_key_file: str, master_key: str) -> list[str]:
+    # The file wins when both are given, as in the keyring.
+    if master_key_file:
+        return _key_file_problems(master_key_file, "SUNFLOWER_MASTER_KEY_FILE")
+    if not master_key:
+        return ["SUNFLOWER_MASTER_KEY_FILE is not set (nor SUNFLOWER_MASTER_KEY)"]
+    try:
+        decode_master_key(master_key, "SUNFLOWER_MASTER_KEY")
+    except ConfigError as exc:
+        return [str(exc)]
+    return []
+
+
+def _key_file_problems(path: str, setting: str) -> list[str]:
+    if not Path(path).is_file():
+        return [f"{setting} {path} does not exist"]
+    try:
+        load_master_key(Path(path), setting)
+    except ConfigError as exc:
+        return [str(exc)]
+    return []

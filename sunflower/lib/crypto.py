@@ -12,6 +12,11 @@ A ciphertext is ASCII text that names everything needed to open it:
 
 and is bound by its additional authenticated data to the column it was written for, so that a
 value copied into another column or row-owner's field does not decrypt.
+
+Master keys: `MasterKey` is the adapter interface (wrap, unwrap, key_id). `LocalMasterKey` keeps
+the key in memory, read from a file or the environment; a KMS adapter implements the same
+protocol and is plugged in by a provider function (see `MasterKeys` and
+sunflower/keystore/masterkeys.py).
 """
 
 from __future__ import annotations
@@ -99,13 +104,44 @@ def get_suite(code: str) -> Suite:
 
 
 class MasterKey(Protocol):
-    """Wraps and unwraps data keys. Files today; a KMS adapter implements the same three."""
+    """Wraps and unwraps data keys: the interface a KMS adapter implements.
+
+    `key_id` names the key without revealing it; it is stored beside every data key wrapped
+    with it, so that the right master key is picked to unwrap and rotation can tell which data
+    keys still need re-wrapping. A KMS adapter holds no secret itself: `wrap` and `unwrap` call
+    the KMS (or an HSM) with the data key, the suite code and the additional authenticated
+    data, and `key_id` names the KMS key and its version.
+    """
 
     key_id: str
 
     def wrap(self, suite: Suite, data_key: bytes, aad: bytes) -> bytes: ...
 
     def unwrap(self, suite: Suite, wrapped: bytes, aad: bytes) -> bytes: ...
+
+
+@dataclass(frozen=True)
+class MasterKeys:
+    """The master key that wraps new data keys, and earlier ones that still unwrap old ones.
+
+    A master key provider is a function returning one of these; the keyring calls the provider
+    named by the SUNFLOWER_MASTER_KEY_PROVIDER setting once per process.
+    """
+
+    current: MasterKey
+    previous: tuple[MasterKey, ...] = ()
+
+    def by_id(self, key_id: str) -> MasterKey:
+        for key in (self.current, *self.previous):
+            if key.key_id == key_id:
+                return key
+        raise CryptoError(
+            f"master key {key_id} is not configured: list its file in "
+            "SUNFLOWER_PREVIOUS_MASTER_KEY_FILES until `sunflower keys rotate` has finished"
+        )
+
+    def configured_ids(self) -> list[str]:
+        return [key.key_id for key in (self.current, *self.previous)]
 
 
 class LocalMasterKey:
@@ -117,11 +153,22 @@ class LocalMasterKey:
         self._secret = secret
         self.key_id = hashlib.sha256(b"sunflower-master-key-id\0" + secret).hexdigest()[:16]
 
+    def __repr__(self) -> str:
+        return f"LocalMasterKey(key_id={self.key_id!r})"
+
     @classmethod
-    def from_file(cls, path: str | Path) -> LocalMasterKey:
+    def from_file(
+        cls, path: str | Path, setting: str = "SUNFLOWER_MASTER_KEY_FILE"
+    ) -> LocalMasterKey:
         from sunflower.lib.config import load_master_key
 
-        return cls(load_master_key(Path(path)))
+        return cls(load_master_key(Path(path), setting))
+
+    @classmethod
+    def from_base64(cls, text: str, origin: str = "SUNFLOWER_MASTER_KEY") -> LocalMasterKey:
+        from sunflower.lib.config import decode_master_key
+
+        return cls(decode_master_key(text, origin))
 
     def _wrapping_key(self, suite: Suite) -> bytes:
         return suite.derive(self._secret, b"sunflower-wrap-" + suite.code.encode())

@@ -37,6 +37,7 @@ from sunflower.audit.events import record
 from sunflower.keystore import keyring
 from sunflower.lib.validators import IdentityError, normalise_mobile, parse_citizen_id
 from sunflower.orgs.models import (
+    T1_KEY,
     AttentionTag,
     EmploymentStatus,
     Gender,
@@ -745,6 +746,10 @@ def apply(
     channel: str,
 ) -> ImportReport:
     """Check and write the file in one transaction: all of it, or nothing if any row fails."""
+    # Create the roster's data keys before the transaction, so that the keyring may cache
+    # them at once rather than look them up for each of tens of thousands of values.
+    keyring.key_for_subject(T1_KEY)
+    keyring.system_key("blind-index")
     try:
         with transaction.atomic():
             report = _Pass(scope, write=True, actor=actor).run(source)

@@ -40,6 +40,13 @@ NAV_ITEMS = (
         ("accounts-admin:",),
     ),
     NavItem(_("审计日志"), "audit:event-list", (Role.AUDIT_ADMIN,), "shield", ("audit:",)),
+    NavItem(
+        _("删除申请"),
+        "privacy:deletion-requests",
+        (Role.RECORD_KEEPER,),
+        "file",
+        ("privacy:deletion-",),
+    ),
 )
 
 

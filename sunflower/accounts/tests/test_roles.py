@@ -8,7 +8,7 @@ import time_machine
 from django.test import Client
 from django.urls import reverse
 
-from conftest import PASSWORD, City, logged_in, make_user
+from conftest import City, logged_in, make_user, reauthenticate
 from sunflower.accounts.models import Role, RoleAssignment, User
 from sunflower.audit.models import AuditEvent
 
@@ -29,9 +29,9 @@ def newcomer(db: None) -> User:
 
 
 def confirmed(user: User) -> Client:
-    """A client that has just re-entered its password (sudo mode)."""
+    """A client that has just re-entered its password and TOTP code (sudo mode)."""
     client = logged_in(user)
-    client.post(reverse("accounts:sudo"), {"password": PASSWORD, "next": "/"})
+    reauthenticate(client, user)
     return client
 
 
@@ -145,9 +145,7 @@ class SudoTestCase:
             assert response["Location"].startswith(reverse("accounts:sudo"))
 
     def test_it_refuses_an_off_site_next(self, secadmin: User) -> None:
-        response = logged_in(secadmin).post(
-            reverse("accounts:sudo"), {"password": PASSWORD, "next": "https://evil.example/"}
-        )
+        response = reauthenticate(logged_in(secadmin), secadmin, "https://evil.example/")
         assert response["Location"] == "/"
 
 

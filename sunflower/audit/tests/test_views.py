@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from conftest import PASSWORD, City, logged_in, make_user
+from conftest import City, logged_in, make_user, reauthenticate
 from sunflower.accounts.models import Role, User
 from sunflower.audit import chain
 from sunflower.audit.events import record
@@ -23,7 +23,7 @@ def auditor(city: City) -> User:
 
 def confirmed(user: User) -> Client:
     client = logged_in(user)
-    client.post(reverse("accounts:sudo"), {"password": PASSWORD, "next": "/"})
+    reauthenticate(client, user)
     return client
 
 

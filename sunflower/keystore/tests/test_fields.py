@@ -3,8 +3,10 @@ from collections.abc import Callable
 import pytest
 from django.db import connection
 
-from sunflower.keystore import keyring
+from sunflower.keystore import actions, keyring
 from sunflower.keystore.models import DataKey
+from sunflower.keystore.tests.conftest import Cadre, MasterKeySwitch
+from sunflower.keystore.tests.sensitive.models import SensitiveNote
 from sunflower.lib import crypto
 from sunflower.orgs.models import Person
 
@@ -69,3 +71,72 @@ class SuiteTestCase:
         assert master.unwrap(suite, wrapped, b"aad") == b"k" * 16
         with pytest.raises(crypto.CryptoError):
             crypto.LocalMasterKey(b"n" * 32).unwrap(suite, wrapped, b"aad")
+
+
+class NationalSuiteTestCase:
+    """With SUNFLOWER_CRYPTO_SUITE=sm every new key is SM4, blind indexes HMAC-SM3."""
+
+    def test_it_encrypts_fields_with_sm4_end_to_end(
+        self,
+        settings: object,
+        make_person: Callable[..., Person],
+        master_keys: MasterKeySwitch,
+    ) -> None:
+        settings.SUNFLOWER_CRYPTO_SUITE = "sm"  # type: ignore[attr-defined]
+        person = make_person(id_number="11010519491231002X", mobile="13912345678")
+        note = SensitiveNote.objects.create(person=person, body="谈话内容")
+        assert raw_column("orgs_person", "id_number", person.pk.hex).startswith("sf1.sm.")
+        assert raw_column("keystore_sensitive_test_sensitivenote", "body", note.pk.hex).startswith(
+            "sf1.sm."
+        )
+        assert set(DataKey.objects.values_list("suite", flat=True)) == {"sm"}
+        keyring.forget_cached_keys()
+        assert Person.objects.get(pk=person.pk).id_number == "11010519491231002X"
+        assert SensitiveNote.objects.get(pk=note.pk).body == "谈话内容"
+        digest = keyring.blind_index("mobile", "13912345678")
+        blind_key = keyring.system_key("blind-index")
+        assert digest == blind_key.suite.mac(blind_key.secret, b"mobile\x0013912345678")
+        assert blind_key.suite.hash_algorithm().name == "sm3"
+        assert Person.objects.get(mobile_index=digest) == person
+
+    def test_it_rotates_and_shreds_sm4_keys(
+        self, settings: object, master_keys: MasterKeySwitch, make_cadre: Callable[[], Cadre]
+    ) -> None:
+        settings.SUNFLOWER_CRYPTO_SUITE = "sm"  # type: ignore[attr-defined]
+        shredded, kept = make_cadre(), make_cadre()
+        master_keys.create("new")
+        master_keys.use("new", "old")
+        rotation = actions.rotate()
+        assert rotation.rewrapped == 4
+        actions.shred_person_key(shredded.person.pk)
+        master_keys.use("new")
+        kept.assert_readable()
+        assert SensitiveNote.objects.get(pk=shredded.note.pk).body is None
+
+    def test_old_aes_values_still_read_after_switching_to_sm(
+        self, settings: object, make_cadre: Callable[[], Cadre]
+    ) -> None:
+        before = make_cadre()
+        settings.SUNFLOWER_CRYPTO_SUITE = "sm"  # type: ignore[attr-defined]
+        keyring.forget_cached_keys()
+        after = make_cadre()
+        before.assert_readable()
+        after.assert_readable()
+        suites = dict(DataKey.objects.values_list("subject", "suite"))
+        assert suites[keyring.person_subject(before.person.pk)] == "aes"
+        assert suites[keyring.person_subject(after.person.pk)] == "sm"
+
+
+class KeyCacheTestCase:
+    def test_a_key_created_in_a_rolled_back_transaction_is_not_reused(
+        self, make_person: Callable[..., Person]
+    ) -> None:
+        from django.db import transaction
+
+        make_person()  # the roster and blind-index keys exist and are committed (test savepoint)
+        with pytest.raises(RuntimeError), transaction.atomic():
+            keyring.key_for_subject("system:rolled-back")
+            raise RuntimeError
+        assert not DataKey.objects.filter(subject="system:rolled-back").exists()
+        key = keyring.key_for_subject("system:rolled-back")
+        assert DataKey.objects.filter(subject="system:rolled-back", id=key.key_id).exists()

@@ -49,6 +49,13 @@ MATRIX: dict[str, tuple[str, dict[str, str]]] = {
     "accounts:password-change": ("get", SIGNED_IN),
     "accounts:password-changed": ("get", SIGNED_IN),
     "accounts:sudo": ("get", SIGNED_IN),
+    "accounts:login-history": ("get", SIGNED_IN),  # each sees only their own
+    "accounts:mfa": ("get", SIGNED_IN),
+    "accounts:mfa-enrol": ("get", SIGNED_IN),  # replacing a device first asks for sudo
+    "accounts:mfa-verify": ("get", SIGNED_IN),
+    "accounts:mfa-recovery-codes": ("post", SIGNED_IN),  # sends to re-authenticate first
+    # Staff may not turn the second factor off; a cadre is first sent to re-authenticate.
+    "accounts:mfa-disable": ("post", CADRE_ONLY),
     "accounts-admin:user-list": (
         "get",
         {"anonymous": LOGIN, "security_admin": OK, "system_admin": OK, "*": DENY},
@@ -60,6 +67,7 @@ MATRIX: dict[str, tuple[str, dict[str, str]]] = {
     # POSTs by the security admin are first sent to re-authenticate (a redirect, OK here).
     "accounts-admin:role-grant": ("post", {"anonymous": LOGIN, "security_admin": OK, "*": DENY}),
     "accounts-admin:role-revoke": ("post", {"anonymous": LOGIN, "security_admin": OK, "*": DENY}),
+    "accounts-admin:mfa-reset": ("post", {"anonymous": LOGIN, "security_admin": OK, "*": DENY}),
     "audit:event-list": ("get", AUDIT),
     "audit:export-csv": ("get", AUDIT),  # the audit admin is sent to re-authenticate first
     "audit:export-xlsx": ("get", AUDIT),
@@ -74,6 +82,17 @@ MATRIX: dict[str, tuple[str, dict[str, str]]] = {
     "orgs:import-template": ("get", ROSTER),
     "orgs:import-review": ("get", ROSTER),
     "orgs:export": ("get", ROSTER),
+    # Consent and the person's rights: the cadre's own pages; downloads first ask for sudo.
+    "privacy:overview": ("get", CADRE_ONLY),
+    "privacy:consent": ("get", CADRE_ONLY),
+    "privacy:withdraw": ("get", CADRE_ONLY),
+    "privacy:request-deletion": ("get", CADRE_ONLY),
+    "privacy:export-json": ("get", CADRE_ONLY),
+    "privacy:export-pdf": ("get", CADRE_ONLY),
+    "privacy:deletion-requests": ("get", {"anonymous": LOGIN, "record_keeper": OK, "*": DENY}),
+    "privacy:deletion-detail": ("get", {"anonymous": LOGIN, "record_keeper": OK, "*": DENY}),
+    # The record keeper's decision is first sent to re-authenticate (a redirect, OK here).
+    "privacy:deletion-decide": ("post", {"anonymous": LOGIN, "record_keeper": OK, "*": DENY}),
 }
 
 

@@ -6,8 +6,9 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
-from conftest import City, make_user
+from conftest import City, make_user, verified_login
 from sunflower.accounts.models import Role, User
 from sunflower.orgs.models import Person, RosterImport
 from sunflower.web.tests.permission_matrix import DENY, LOGIN, MATRIX, OK, ROLES, expected
@@ -57,6 +58,15 @@ def url_for(name: str, user: User | None, cast: dict[str, Any]) -> str:
                 status=RosterImport.Status.REJECTED,
                 summary={},
             ).pk
+        elif arg == "request_id":
+            from sunflower.privacy.models import DeletionRequest, DeletionStatus
+
+            # The cadre's open deletion request, in every city-wide role's scope.
+            kwargs[arg] = DeletionRequest.objects.get_or_create(
+                person=cast["users"]["cadre"].person,
+                status=DeletionStatus.REQUESTED,
+                defaults={"requested_at": timezone.now()},
+            )[0].pk
         else:
             raise AssertionError(f"no sample value for URL argument {arg!r} of {name}")
     return reverse(name, kwargs=kwargs)
@@ -86,7 +96,11 @@ class PermissionMatrixTestCase:
             user = cast["users"][role]
             client = Client()
             if user is not None:
-                client.force_login(user)
+                # Staff sessions as after a real login, second factor included.
+                if user.is_staff_member:
+                    verified_login(client, user)
+                else:
+                    client.force_login(user)
             url = url_for(name, user, cast)
             response = getattr(client, method)(url)
             got = outcome(response)
