@@ -12,10 +12,11 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from sunflower.bench import writes
+from sunflower.bench import scoring, writes
 
 BENCHMARKS: dict[str, tuple[ModuleType, str]] = {
     "write": (writes, "writes/s: plain insert, encrypted field, encrypted field + audit entry"),
+    "score": (scoring, "responses/s: random SCL-90 and PHQ-9 responses through the engine"),
 }
 
 

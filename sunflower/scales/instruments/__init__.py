@@ -1,0 +1,1 @@
+"""The shipped instrument files (package data)."""
