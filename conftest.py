@@ -149,10 +149,10 @@ def totp_code(device: Any, at: float | None = None) -> str:
 
 def totp_device(user: User) -> Any:
     """The user's confirmed authenticator, created if they have none."""
-    from django_otp.plugins.otp_totp.models import TOTPDevice
+    from sunflower.accounts.otp import AuthenticatorDevice
 
-    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
-    return device or TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+    device = AuthenticatorDevice.objects.filter(user=user, confirmed=True).first()
+    return device or AuthenticatorDevice.objects.create(user=user, name="test", confirmed=True)
 
 
 def verified_login(client: Client, user: User) -> Client:
@@ -188,10 +188,11 @@ def plain_login(client: Client, user: User) -> Client:
 def reauthenticate(client: Client, user: User, next_url: str = "/") -> Any:
     """Pass the sudo page: the password and, for accounts with an authenticator, a code."""
     from django.urls import reverse
-    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from sunflower.accounts.otp import AuthenticatorDevice
 
     data = {"password": PASSWORD, "next": next_url}
-    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    device = AuthenticatorDevice.objects.filter(user=user, confirmed=True).first()
     if device is not None:
         data["otp_token"] = totp_code(device)
     return client.post(reverse("accounts:sudo"), data)

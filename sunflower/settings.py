@@ -90,7 +90,6 @@ INSTALLED_APPS = [
     "channels",
     "huey.contrib.djhuey",
     "django_otp",
-    "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "axes",
     "sunflower.keystore",
@@ -98,6 +97,7 @@ INSTALLED_APPS = [
     "sunflower.orgs",
     "sunflower.accounts",
     "sunflower.privacy",
+    "sunflower.assessments",
     "sunflower.web",
     "sunflower.bench",
 ]

@@ -5,6 +5,7 @@ from sunflower.accounts.urls import console_patterns as console_account_patterns
 
 urlpatterns = [
     path("", include("sunflower.web.urls")),
+    path("m/assessments/", include("sunflower.assessments.urls")),
     path("accounts/", include("sunflower.accounts.urls")),
     path("console/accounts/", include(console_account_patterns)),
     path("console/roster/", include("sunflower.orgs.urls")),

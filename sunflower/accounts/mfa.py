@@ -1,12 +1,12 @@
 """Two-factor authentication (等保 2.0 level 3: two factors, one of them cryptographic).
 
-The second factor is a TOTP authenticator app (django-otp's TOTPDevice, RFC 6238), with ten
-one-time recovery codes (a StaticDevice) for a lost phone. Every staff role must use it; a
-cadre may turn it on. The QR code for enrolment is drawn here as inline SVG: no image service,
-no script.
+The second factor is a TOTP authenticator app (RFC 6238; our AuthenticatorDevice, a django-otp
+device that works as its TOTPDevice does), with ten one-time recovery codes (django-otp's
+StaticDevice) for a lost phone. Every staff role must use it; a cadre may turn it on. The QR
+code for enrolment is drawn here as inline SVG: no image service, no script.
 
 Recovery codes are stored as keyed digests (the blind-index key), never in clear; the TOTP key
-is stored as django-otp keeps it, in hex (see docs/adr/0009).
+is encrypted at rest with the "system:otp" data key (accounts/otp.py, docs/adr/0009).
 """
 
 from __future__ import annotations
@@ -25,10 +25,10 @@ from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from sunflower.accounts.history import record_login_event
 from sunflower.accounts.models import LoginEvent, Role, User
+from sunflower.accounts.otp import AuthenticatorDevice
 from sunflower.audit.events import record
 from sunflower.audit.models import Outcome
 from sunflower.keystore import keyring
@@ -43,12 +43,12 @@ class SecondFactorError(Exception):
     """A change the rules forbid; str() is a user-facing message."""
 
 
-def confirmed_totp(user: User) -> TOTPDevice | None:
-    return TOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk").first()
+def confirmed_totp(user: User) -> AuthenticatorDevice | None:
+    return AuthenticatorDevice.objects.filter(user=user, confirmed=True).order_by("pk").first()
 
 
 def has_second_factor(user: User) -> bool:
-    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    return AuthenticatorDevice.objects.filter(user=user, confirmed=True).exists()
 
 
 def second_factor_required(user: User) -> bool:
@@ -68,22 +68,25 @@ def recovery_codes_left(user: User) -> int:
 # Enrolment ---------------------------------------------------------------------------------
 
 
-def pending_totp(user: User) -> TOTPDevice:
+def pending_totp(user: User) -> AuthenticatorDevice:
     """The device being enrolled: one unconfirmed device per user, kept until confirmed so that
     reloading the page shows the same secret."""
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
+    device = AuthenticatorDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
+    if device is not None and not device.key_readable:
+        device.delete()  # its key cannot be decrypted: start again with a new one
+        device = None
     if device is None:
-        device = TOTPDevice.objects.create(user=user, name=TOTP_NAME, confirmed=False)
+        device = AuthenticatorDevice.objects.create(user=user, name=TOTP_NAME, confirmed=False)
     return device
 
 
-def secret_text(device: TOTPDevice) -> str:
+def secret_text(device: AuthenticatorDevice) -> str:
     """The key in base32, in groups of four, for typing into an app by hand."""
     encoded = base64.b32encode(device.bin_key).decode().rstrip("=")
     return " ".join(encoded[i : i + 4] for i in range(0, len(encoded), 4))
 
 
-def qr_svg(device: TOTPDevice, label: str) -> str:
+def qr_svg(device: AuthenticatorDevice, label: str) -> str:
     """The otpauth:// URI as an inline SVG QR code (white background, scales with CSS)."""
     image = qrcode.make(device.config_url, image_factory=qrcode.image.svg.SvgPathFillImage)
     svg = image.to_string(encoding="unicode")
@@ -107,7 +110,7 @@ def do_confirm_enrolment(request: HttpRequest, user: User, token: str) -> list[s
     verified, any earlier device is replaced, and new recovery codes are returned (once)."""
     with transaction.atomic():
         device = (
-            TOTPDevice.objects.select_for_update()
+            AuthenticatorDevice.objects.select_for_update()
             .filter(user=user, confirmed=False)
             .order_by("pk")
             .first()
@@ -115,7 +118,7 @@ def do_confirm_enrolment(request: HttpRequest, user: User, token: str) -> list[s
         if device is None or not device.verify_token(normalise_code(token)):
             record("auth.mfa.enrol", actor=user, request=request, outcome=Outcome.DENIED)
             return None
-        TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+        AuthenticatorDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
         device.confirmed = True
         device.save(update_fields=["confirmed"])
         codes = _replace_recovery_codes(user)
@@ -140,7 +143,7 @@ def do_disable(request: HttpRequest, user: User) -> None:
     if user.is_staff_member:
         raise SecondFactorError(_("工作人员账号必须使用两步验证，不能关闭"))
     with transaction.atomic():
-        TOTPDevice.objects.filter(user=user).delete()
+        AuthenticatorDevice.objects.filter(user=user).delete()
         StaticDevice.objects.filter(user=user).delete()
         record("auth.mfa.disable", actor=user, request=request)
     request.session.pop(django_otp.DEVICE_ID_SESSION_KEY, None)
@@ -155,7 +158,7 @@ def do_reset(actor: User, user: User, request: HttpRequest) -> None:
     if actor.pk == user.pk:
         raise SecondFactorError(_("不能重置自己的两步验证"))
     with transaction.atomic():
-        removed, _detail = TOTPDevice.objects.filter(user=user).delete()
+        removed, _detail = AuthenticatorDevice.objects.filter(user=user).delete()
         StaticDevice.objects.filter(user=user).delete()
         record(
             "auth.mfa.reset",

@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from sunflower.accounts.otp import AuthenticatorDevice  # noqa: F401  (registered here, ADR 9)
 from sunflower.keystore.fields import BlindIndexField, EncryptedTextField
 from sunflower.orgs.models import Person, Unit
 
@@ -43,7 +44,7 @@ class UserManager(BaseUserManager["User"]):
         return user
 
 
-class User(AbstractBaseUser):
+class User(AbstractBaseUser):  # type: ignore[django-manager-missing]  # django-otp is untyped
     """An account. Cadres' accounts link to their roster person; staff may have none."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)

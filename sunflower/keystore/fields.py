@@ -40,6 +40,10 @@ class EncryptedTextField(models.TextField):
 
     def deconstruct(self) -> Any:
         name, path, args, kwargs = super().deconstruct()
+        # null and blank default to True here, so False must be written out (Field omits it).
+        for option in ("null", "blank"):
+            if not getattr(self, option):
+                kwargs[option] = False
         if self.key_subject:
             kwargs["key_subject"] = self.key_subject
         if self.owner_field:

@@ -120,6 +120,10 @@ def key_by_id(key_id: str) -> OpenKey:
         hit = _cache.get(key_id)
     if hit is not None and hit[0] > time.monotonic():
         return hit[1]
+    try:
+        uuid.UUID(key_id)
+    except ValueError:
+        raise crypto.CryptoError(f"malformed data key id {key_id!r}") from None
     row = DataKey.objects.filter(id=key_id).first()
     if row is None:
         raise crypto.KeyShreddedError(f"data key {key_id} does not exist")

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from sunflower.assessments.views import catalogue_page
 from sunflower.web import views
 
 app_name = "web"
@@ -7,7 +8,7 @@ app_name = "web"
 urlpatterns = [
     path("", views.home, name="home"),
     path("m/", views.portal, name="portal"),
-    path("m/assessments/", views.portal_assessments, name="portal-assessments"),
+    path("m/assessments/", catalogue_page, name="portal-assessments"),
     path("m/learn/", views.portal_learn, name="portal-learn"),
     path("m/services/", views.portal_services, name="portal-services"),
     path("m/me/", views.portal_me, name="portal-me"),

@@ -29,11 +29,6 @@ def portal(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(Role.CADRE)
-def portal_assessments(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/portal_assessments.html", {"tab": "assessments"})
-
-
-@role_required(Role.CADRE)
 def portal_learn(request: HttpRequest) -> HttpResponse:
     return render(request, "web/portal_learn.html", {"tab": "learn"})
 

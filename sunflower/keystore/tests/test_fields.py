@@ -140,3 +140,9 @@ class KeyCacheTestCase:
         assert not DataKey.objects.filter(subject="system:rolled-back").exists()
         key = keyring.key_for_subject("system:rolled-back")
         assert DataKey.objects.filter(subject="system:rolled-back", id=key.key_id).exists()
+
+
+class MalformedCiphertextTestCase:
+    def test_a_malformed_key_id_is_a_crypto_error_not_a_crash(self, db: None) -> None:
+        with pytest.raises(crypto.CryptoError, match="malformed data key id"):
+            keyring.decrypt("sf1.aes.not-a-uuid.AAAA", "orgs_person.mobile")

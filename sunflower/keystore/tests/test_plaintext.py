@@ -18,8 +18,10 @@ from pathlib import Path
 import pytest
 from django.apps import apps
 from django.db import connection, connections
+from django_otp.oath import totp
 
 from conftest import City, make_user
+from sunflower.accounts import mfa
 from sunflower.accounts.models import Role, User
 from sunflower.bench import writes
 from sunflower.keystore.fields import EncryptedTextField
@@ -102,6 +104,13 @@ def plant_account(planted: Planted) -> None:
     planted["accounts.User.mobile"] = [mobile]
 
 
+def plant_authenticator(staff: User, planted: Planted) -> None:
+    """The TOTP key as enrolment generates it, then saved again by a verified code."""
+    device = mfa.pending_totp(staff)
+    assert device.verify_token(totp(device.bin_key, device.step, device.t0, device.digits))
+    planted["accounts.AuthenticatorDevice.key"] = [device.key]
+
+
 def plant_staged_import(city: City, staff: User, planted: Planted) -> None:
     id_number, mobile, post = id_number_marker(), mobile_marker(), text_marker("post")
     header = ",".join(importer.REQUIRED_COLUMNS)
@@ -135,14 +144,41 @@ def plant_deletion_request(person: Person, city: City, planted: Planted) -> None
     planted["privacy.DeletionRequest.decision_note"] = [note]
 
 
+def plant_assessment(person: Person, planted: Planted) -> None:
+    """An SCL-90 answered at random and submitted through the actions: 90 codes make the
+    answers' JSON a marker of its own; the result's JSON and its band fragment are markers."""
+    from django.utils import timezone
+
+    from sunflower.assessments import actions as assessment_actions
+    from sunflower.assessments.models import Response
+    from sunflower.privacy.models import ConsentNotice
+
+    user = User.objects.get(person=person)
+    notice, _ = ConsentNotice.objects.get_or_create(
+        version=1, defaults={"title": "告知书", "body": "正文", "published_at": timezone.now()}
+    )
+    privacy_actions.do_give_consent(user, notice)
+    answers = [1 + secrets.randbelow(5) for _ in range(90)]
+    draft = assessment_actions.do_start(user, "scl90")
+    assessment_actions.do_save_draft(user, draft.pk, dict(enumerate(answers)))
+    response = assessment_actions.do_submit(user, draft.pk, assessment_actions.new_token())
+    stored = Response.objects.get(pk=response.pk)
+    assert stored.answer_list() == answers
+    band = stored.result_data()["band"]["code"]
+    planted["assessments.Response.answers"] = [stored.answers]
+    planted["assessments.Response.result"] = [stored.result, f'"band": {{"code": "{band}"']
+
+
 def plant_everything(city: City, staff: User) -> Planted:
     planted: Planted = {}
     person = plant_roster(city, staff, planted)
     plant_account(planted)
+    plant_authenticator(staff, planted)
     plant_staged_import(city, staff, planted)
     plant_bench(planted)
     plant_sensitive_note(person, planted)
     plant_deletion_request(person, city, planted)
+    plant_assessment(person, planted)
     return planted
 
 

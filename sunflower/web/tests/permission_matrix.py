@@ -89,6 +89,11 @@ MATRIX: dict[str, tuple[str, dict[str, str]]] = {
     "privacy:request-deletion": ("get", CADRE_ONLY),
     "privacy:export-json": ("get", CADRE_ONLY),
     "privacy:export-pdf": ("get", CADRE_ONLY),
+    # Self-assessment: the cadre's own pages; another person's response answers 404.
+    "assessments:intro": ("get", CADRE_ONLY),
+    "assessments:page": ("get", CADRE_ONLY),
+    "assessments:result": ("get", CADRE_ONLY),
+    "assessments:history": ("get", CADRE_ONLY),
     "privacy:deletion-requests": ("get", {"anonymous": LOGIN, "record_keeper": OK, "*": DENY}),
     "privacy:deletion-detail": ("get", {"anonymous": LOGIN, "record_keeper": OK, "*": DENY}),
     # The record keeper's decision is first sent to re-authenticate (a redirect, OK here).

@@ -67,9 +67,33 @@ def url_for(name: str, user: User | None, cast: dict[str, Any]) -> str:
                 status=DeletionStatus.REQUESTED,
                 defaults={"requested_at": timezone.now()},
             )[0].pk
+        elif arg == "instrument_id":
+            kwargs[arg] = "phq9"
+        elif arg == "response_id":
+            kwargs[arg] = sample_response(cast["users"]["cadre"].person).pk
+        elif arg == "page":
+            kwargs[arg] = 1
         else:
             raise AssertionError(f"no sample value for URL argument {arg!r} of {name}")
     return reverse(name, kwargs=kwargs)
+
+
+def sample_response(person: Person) -> Any:
+    """The cadre's draft of PHQ-9 (its result page sends back to the draft: a redirect)."""
+    from sunflower.assessments.models import Response, ResponseStatus
+
+    now = timezone.now()
+    return Response.objects.get_or_create(
+        person=person,
+        instrument_id="phq9",
+        status=ResponseStatus.DRAFT,
+        defaults={
+            "instrument_version": "1",
+            "answers": "[null, null, null, null, null, null, null, null, null]",
+            "started_at": now,
+            "saved_at": now,
+        },
+    )[0]
 
 
 def outcome(response: Any) -> str:

@@ -1,0 +1,274 @@
+"""Taking an assessment: start (or resume) a draft, save it page by page, submit it once.
+
+Every action requires the person's separate consent first (a draft is T2 data too), and
+writes its audit entry in the same transaction. Audit entries name the instrument and the
+response, never an answer or a score.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.http import Http404, HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from sunflower.accounts.models import Role, User
+from sunflower.assessments import catalogue
+from sunflower.assessments.models import Response, ResponseStatus
+from sunflower.assessments.warnings import propose_warning_from_result
+from sunflower.audit.events import record
+from sunflower.orgs.models import Person
+from sunflower.privacy.consent import require_consent
+from sunflower.scales import AnswerError, Instrument, check_answers, score
+from sunflower.scales.model import DEFAULT_LANGUAGE
+
+# Reading and answering a Chinese item takes longer than this; faster suggests the answers
+# were not read. A quality flag for the record keeper, never a reason to discard (issue 4 §9).
+MIN_SECONDS_PER_ITEM = 2
+TOO_FAST = "too_fast"
+STRAIGHT_LINE = "straight_line"
+# Identical answers to every item mean little on a short form that has no reversed items
+# (all "not at all" on PHQ-9 is a healthy answer), so straight-lining is flagged only where
+# it contradicts itself: forms with reversed items, or long forms.
+STRAIGHT_LINE_MIN_ITEMS = 20
+
+
+class AssessmentError(Exception):
+    """A request the rules refuse; str() is a message for the cadre."""
+
+
+class MissingAnswers(AssessmentError):  # noqa: N818 (reads as what is wrong)
+    def __init__(self, numbers: list[int]) -> None:
+        self.numbers = numbers
+        shown = "、".join(str(n) for n in numbers)
+        super().__init__(
+            ngettext("第 %(items)s 题还没有作答。", "第 %(items)s 题还没有作答。", len(numbers))
+            % {"items": shown}
+        )
+
+
+def new_token() -> str:
+    return secrets.token_hex(16)
+
+
+def _person(actor: User) -> Person:
+    if actor.person_id is None:
+        raise Http404
+    return Person.objects.select_related("unit").get(pk=actor.person_id)
+
+
+def _self_assessment(instrument_id: str) -> Instrument:
+    if catalogue.entry(instrument_id) is None:
+        raise Http404
+    return catalogue.instrument(instrument_id)
+
+
+def _own_draft(person: Person, response_id: Any, *, lock: bool = False) -> Response:
+    rows = Response.objects.filter(pk=response_id, person=person)
+    if lock:
+        rows = rows.select_for_update()
+    found = rows.first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def _checked(instrument: Instrument, answers: list[int | None]) -> list[int | None]:
+    try:
+        return check_answers(instrument, answers)
+    except AnswerError as exc:
+        raise AssessmentError(_("有答案不在选项范围内，请重新选择。")) from exc
+
+
+def do_start(actor: User, instrument_id: str, request: HttpRequest | None = None) -> Response:
+    """The actor's open draft of the instrument, or a new one on its latest version."""
+    person = _person(actor)
+    instrument = _self_assessment(instrument_id)
+    require_consent(person)
+    with transaction.atomic():
+        draft = (
+            Response.objects.select_for_update()
+            .filter(person=person, instrument_id=instrument_id, status=ResponseStatus.DRAFT)
+            .first()
+        )
+        if draft is not None:
+            return draft
+        now = timezone.now()
+        draft = Response(
+            person=person,
+            instrument_id=instrument.id,
+            instrument_version=instrument.version,
+            started_at=now,
+            saved_at=now,
+        )
+        draft.set_answers([None] * len(instrument.items))
+        try:
+            with transaction.atomic():
+                draft.save()
+        except IntegrityError:  # a second tab started the same instrument at the same moment
+            return Response.objects.get(
+                person=person, instrument_id=instrument_id, status=ResponseStatus.DRAFT
+            )
+        record(
+            "assessment.start",
+            actor=actor,
+            actor_role=Role.CADRE,
+            target=draft,
+            request=request,
+            scope_unit_id=person.unit_id,
+            changes={"instrument": instrument.ref},
+        )
+    return draft
+
+
+def _merge(response: Response, instrument: Instrument, page: Mapping[int, int | None]) -> None:
+    answers = response.answer_list() or [None] * len(instrument.items)
+    for position, code in page.items():
+        if not 0 <= position < len(answers):
+            raise AssessmentError(_("有答案不在选项范围内，请重新选择。"))
+        answers[position] = code
+    response.set_answers(_checked(instrument, answers))
+
+
+def do_save_draft(
+    actor: User,
+    response_id: Any,
+    page: Mapping[int, int | None],
+    request: HttpRequest | None = None,
+) -> Response:
+    """Merge one page of answers (0-based position → code) into the actor's draft.
+
+    Saving into a response that was submitted meanwhile (a second tab, a retried request)
+    changes nothing: a submitted response is final.
+    """
+    person = _person(actor)
+    require_consent(person)
+    with transaction.atomic():
+        response = _own_draft(person, response_id, lock=True)
+        if response.is_submitted:
+            return response
+        instrument = catalogue.instrument(response.instrument_id, response.instrument_version)
+        _merge(response, instrument, page)
+        response.saved_at = timezone.now()
+        response.save(update_fields=["answers", "saved_at"])
+    return response
+
+
+def quality_flags(
+    instrument: Instrument, answers: list[int | None], seconds: int | None
+) -> list[str]:
+    flags = []
+    answered = [code for code in answers if code is not None]
+    if seconds is not None and seconds < MIN_SECONDS_PER_ITEM * len(instrument.items):
+        flags.append(TOO_FAST)
+    if (
+        len(answered) == len(answers)
+        and len(set(answered)) == 1
+        and (
+            any(item.reverse for item in instrument.items)
+            or len(answers) >= STRAIGHT_LINE_MIN_ITEMS
+        )
+    ):
+        flags.append(STRAIGHT_LINE)
+    return flags
+
+
+def do_submit(
+    actor: User,
+    response_id: Any,
+    token: str,
+    page: Mapping[int, int | None] | None = None,
+    request: HttpRequest | None = None,
+) -> Response:
+    """Score and store the actor's draft once; the same token again returns the same response.
+
+    *page* holds the answers of the last page, merged first. Unanswered required items raise
+    MissingAnswers (the draft keeps what was given). A critical answer or a score over a
+    tier's threshold proposes a risk warning in the same transaction.
+    """
+    person = _person(actor)
+    require_consent(person)
+    token = (token or "").strip()[:64]
+    if not token:
+        raise AssessmentError(_("提交信息不完整，请刷新页面后重试。"))
+    try:
+        response, missing = _submit(actor, person, response_id, token, page, request)
+    except IntegrityError:
+        # The same token committed by a concurrent request (the unique constraint): that one
+        # recorded the response, this retry returns it.
+        return Response.objects.get(person=person, submission_token=token)
+    if missing:
+        raise MissingAnswers(missing)
+    return response
+
+
+def _submit(
+    actor: User,
+    person: Person,
+    response_id: Any,
+    token: str,
+    page: Mapping[int, int | None] | None,
+    request: HttpRequest | None,
+) -> tuple[Response, list[int]]:
+    with transaction.atomic():
+        done = Response.objects.filter(person=person, submission_token=token).first()
+        if done is not None:
+            return done, []
+        response = _own_draft(person, response_id, lock=True)
+        if response.is_submitted:  # submitted from another page or tab: it stays as it was
+            return response, []
+        instrument = catalogue.instrument(response.instrument_id, response.instrument_version)
+        if page:
+            _merge(response, instrument, page)
+        answers = _checked(instrument, response.answer_list())
+        missing = [
+            item.number
+            for item, code in zip(instrument.items, answers, strict=True)
+            if code is None and not item.optional
+        ]
+        if missing:
+            # Keep the last page's answers (leave the transaction, then refuse).
+            response.saved_at = timezone.now()
+            response.save(update_fields=["answers", "saved_at"])
+        else:
+            _finish(actor, person, response, instrument, answers, token, request)
+    return response, missing
+
+
+def _finish(
+    actor: User,
+    person: Person,
+    response: Response,
+    instrument: Instrument,
+    answers: list[int | None],
+    token: str,
+    request: HttpRequest | None,
+) -> None:
+    result = score(instrument, answers)
+    now = timezone.now()
+    seconds = max(0, int((now - response.started_at).total_seconds()))
+    data = result.to_dict(DEFAULT_LANGUAGE)
+    data["flagged_items"] = {k: list(v) for k, v in result.flagged_items.items()}
+    data["quality"] = quality_flags(instrument, answers, seconds)
+    response.set_result(data)
+    response.status = ResponseStatus.SUBMITTED
+    response.submitted_at = now
+    response.saved_at = now
+    response.duration_seconds = seconds
+    response.submission_token = token
+    response.save()
+    record(
+        "assessment.submit",
+        actor=actor,
+        actor_role=Role.CADRE,
+        target=response,
+        request=request,
+        scope_unit_id=person.unit_id,
+        changes={"instrument": instrument.ref},
+    )
+    propose_warning_from_result(response, actor, request)
