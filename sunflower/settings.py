@@ -75,6 +75,12 @@ else:
 
 CSRF_TRUSTED_ORIGINS = env_list(env, "CSRF_TRUSTED_ORIGINS", [])
 
+# `sunflower bench submit` starts its own server with this on, adding an unauthenticated
+# one-row insert endpoint (sunflower/bench/urls.py). Never anywhere else.
+SUNFLOWER_BENCH_ENDPOINTS = env_bool(env, "SUNFLOWER_BENCH_ENDPOINTS", False)
+if PRODUCTION and SUNFLOWER_BENCH_ENDPOINTS:
+    raise ConfigError("SUNFLOWER_BENCH_ENDPOINTS is for benchmarks only: not in production")
+
 # Which cipher suite protects new ciphertexts: "aes" (AES-256-GCM, SHA-256) or "sm" (SM4-GCM, SM3).
 SUNFLOWER_CRYPTO_SUITE = env.get("SUNFLOWER_CRYPTO_SUITE", "aes")
 if SUNFLOWER_CRYPTO_SUITE not in ("aes", "sm"):
@@ -185,6 +191,11 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+# Aggregates: no number derived from fewer than this many people is shown (DESIGN.md §4 rule 4).
+SUNFLOWER_MIN_CELL = env_int(env, "SUNFLOWER_MIN_CELL", 10)
+if SUNFLOWER_MIN_CELL < 5:
+    raise ConfigError(f"SUNFLOWER_MIN_CELL={SUNFLOWER_MIN_CELL}: never below 5")
 
 # Background tasks (ADR 2): SQLite-backed when embedded, Redis-backed in production so that any
 # number of worker processes share one queue. Tests run tasks in-process as they are enqueued.

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.urls import include, path
 from django.views.i18n import set_language
 
@@ -11,5 +12,10 @@ urlpatterns = [
     path("console/roster/", include("sunflower.orgs.urls")),
     path("", include("sunflower.privacy.urls")),
     path("console/audit/", include("sunflower.audit.urls")),
+    path("console/campaigns/", include("sunflower.assessments.urls_campaigns")),
     path("i18n/setlang/", set_language, name="set_language"),
 ]
+
+if settings.SUNFLOWER_BENCH_ENDPOINTS:
+    # `sunflower bench submit` only: a server it starts itself sets the variable.
+    urlpatterns.append(path("bench/", include("sunflower.bench.urls")))

@@ -18,8 +18,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from sunflower.accounts.models import Role, User
-from sunflower.assessments import catalogue
-from sunflower.assessments.models import Response, ResponseStatus
+from sunflower.assessments import campaigns, catalogue
+from sunflower.assessments.models import (
+    Assignment,
+    AssignmentStatus,
+    Campaign,
+    CampaignStatus,
+    Response,
+    ResponseStatus,
+)
 from sunflower.assessments.warnings import propose_warning_from_result
 from sunflower.audit.events import record
 from sunflower.orgs.models import Person
@@ -96,7 +103,14 @@ def do_start(actor: User, instrument_id: str, request: HttpRequest | None = None
             .filter(person=person, instrument_id=instrument_id, status=ResponseStatus.DRAFT)
             .first()
         )
+        assignment = campaigns.open_assignment(person.pk, instrument_id)
+        campaign_id = assignment.campaign_id if assignment is not None else None
         if draft is not None:
+            if draft.campaign_id != campaign_id and not _campaign_open(draft.campaign_id):
+                # A draft counts for the campaign that is open now; one whose campaign has
+                # closed becomes a self-assessment rather than a form that can never be sent.
+                draft.campaign_id = campaign_id
+                draft.save(update_fields=["campaign"])
             return draft
         now = timezone.now()
         draft = Response(
@@ -105,6 +119,7 @@ def do_start(actor: User, instrument_id: str, request: HttpRequest | None = None
             instrument_version=instrument.version,
             started_at=now,
             saved_at=now,
+            campaign_id=campaign_id,
         )
         draft.set_answers([None] * len(instrument.items))
         try:
@@ -121,9 +136,40 @@ def do_start(actor: User, instrument_id: str, request: HttpRequest | None = None
             target=draft,
             request=request,
             scope_unit_id=person.unit_id,
-            changes={"instrument": instrument.ref},
+            changes=_audit_changes(instrument, campaign_id),
         )
     return draft
+
+
+def _audit_changes(instrument: Instrument, campaign_id: int | None) -> dict[str, Any]:
+    changes: dict[str, Any] = {"instrument": instrument.ref}
+    if campaign_id is not None:
+        changes["campaign"] = campaign_id
+    return changes
+
+
+def _campaign_open(campaign_id: int | None) -> bool:
+    return (
+        campaign_id is not None
+        and Campaign.objects.filter(
+            pk=campaign_id, status=CampaignStatus.OPEN, closes_at__gt=timezone.now()
+        ).exists()
+    )
+
+
+class CampaignClosed(AssessmentError):  # noqa: N818 (reads as what is wrong)
+    def __init__(self, campaign: Campaign) -> None:
+        closed = timezone.localtime(campaign.closes_at).strftime("%Y-%m-%d %H:%M")
+        super().__init__(_("本次测评已于 %(time)s 截止，不能再提交。") % {"time": closed})
+
+
+def _check_window(response: Response) -> None:
+    """Refuse a campaign response after its campaign's deadline (the campaign closes then)."""
+    if response.campaign_id is None:
+        return
+    campaign = Campaign.objects.get(pk=response.campaign_id)
+    if campaign.status == CampaignStatus.CLOSED or campaign.is_past(timezone.now()):
+        raise CampaignClosed(campaign)
 
 
 def _merge(response: Response, instrument: Instrument, page: Mapping[int, int | None]) -> None:
@@ -222,6 +268,7 @@ def _submit(
         response = _own_draft(person, response_id, lock=True)
         if response.is_submitted:  # submitted from another page or tab: it stays as it was
             return response, []
+        _check_window(response)
         instrument = catalogue.instrument(response.instrument_id, response.instrument_version)
         if page:
             _merge(response, instrument, page)
@@ -269,6 +316,13 @@ def _finish(
         target=response,
         request=request,
         scope_unit_id=person.unit_id,
-        changes={"instrument": instrument.ref},
+        changes=_audit_changes(instrument, response.campaign_id),
     )
+    if response.campaign_id is not None:
+        Assignment.objects.filter(
+            campaign_id=response.campaign_id,
+            person=person,
+            instrument_id=response.instrument_id,
+            status=AssignmentStatus.PENDING,
+        ).update(status=AssignmentStatus.DONE, response=response, completed_at=now)
     propose_warning_from_result(response, actor, request)

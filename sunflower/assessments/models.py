@@ -10,21 +10,118 @@ from __future__ import annotations
 
 import json
 import uuid
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from sunflower.keystore.fields import EncryptedTextField
-from sunflower.orgs.models import Person
+from sunflower.orgs.models import Person, Unit
 from sunflower.scales import numbers
 
 
 class ResponseStatus(models.TextChoices):
     DRAFT = "draft", _("未完成")
     SUBMITTED = "submitted", _("已提交")
+
+
+class CampaignMode(models.TextChoices):
+    IDENTIFIED = "identified", _("实名")
+    CONFIDENTIAL = "confidential", _("保密")
+    ANONYMOUS = "anonymous", _("匿名")
+
+
+class CampaignStatus(models.TextChoices):
+    DRAFT = "draft", _("草稿")
+    OPEN = "open", _("进行中")
+    CLOSED = "closed", _("已结束")
+
+
+class Campaign(models.Model):
+    """An organised screening (心理普查) of the cadres under one unit, within a time window."""
+
+    name = models.CharField(_("名称"), max_length=120)
+    instruments = models.JSONField(_("量表"), default=list)  # instrument ids, in order
+    root_unit = models.ForeignKey(
+        Unit, verbose_name=_("范围"), on_delete=models.PROTECT, related_name="campaigns"
+    )
+    opens_at = models.DateTimeField(_("开放时间"))
+    closes_at = models.DateTimeField(_("截止时间"))
+    mode = models.CharField(
+        _("方式"), max_length=16, choices=CampaignMode.choices, default=CampaignMode.IDENTIFIED
+    )
+    status = models.CharField(
+        _("状态"), max_length=12, choices=CampaignStatus.choices, default=CampaignStatus.DRAFT
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("创建人"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("测评活动")
+        verbose_name_plural = _("测评活动")
+        ordering = ["-opens_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(closes_at__gt=models.F("opens_at")),
+                name="campaign_closes_after_it_opens",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def is_past(self, now: datetime) -> bool:
+        return now >= self.closes_at
+
+
+class AssignmentStatus(models.TextChoices):
+    PENDING = "pending", _("待完成")
+    DONE = "done", _("已完成")
+
+
+class Assignment(models.Model):
+    """One instrument a campaign asks one cadre to fill."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="assignments")
+    person = models.ForeignKey(
+        Person, verbose_name=_("干部"), on_delete=models.CASCADE, related_name="assignments"
+    )
+    # The unit at the time of assignment: participation is counted where the cadre was asked.
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    instrument_id = models.CharField(_("量表"), max_length=40)
+    status = models.CharField(
+        _("状态"),
+        max_length=12,
+        choices=AssignmentStatus.choices,
+        default=AssignmentStatus.PENDING,
+    )
+    response = models.ForeignKey(
+        "Response", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("测评任务")
+        verbose_name_plural = _("测评任务")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "person", "instrument_id"],
+                name="one_assignment_per_campaign_person_instrument",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id}/{self.instrument_id} {self.status}"
 
 
 class Response(models.Model):
@@ -53,6 +150,14 @@ class Response(models.Model):
     duration_seconds = models.PositiveIntegerField(_("用时（秒）"), null=True, blank=True)
     # Generated for the final page's form; a repeated submission carries the same token.
     submission_token = models.CharField(max_length=64, null=True, blank=True)
+    campaign = models.ForeignKey(
+        Campaign,
+        verbose_name=_("测评活动"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="responses",
+    )
 
     class Meta:
         verbose_name = _("作答")

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods
 
 from sunflower.accounts.decorators import current_user, role_required
 from sunflower.accounts.models import Role
-from sunflower.assessments import actions, catalogue, interpret
+from sunflower.assessments import actions, campaigns, catalogue, interpret
 from sunflower.assessments.access import access_own_responses, access_response
 from sunflower.assessments.forms import field_name, page_answers
 from sunflower.assessments.models import Response, ResponseStatus
@@ -55,7 +55,21 @@ def catalogue_page(request: HttpRequest) -> HttpResponse:
                 "count": len(submitted),
             }
         )
-    return _render(request, "assessments/catalogue.html", {"entries": entries})
+    assignments = [
+        {
+            "assignment": assignment,
+            "name": catalogue.instrument(assignment.instrument_id).label(language),
+            "draft": any(
+                r.campaign_id == assignment.campaign_id and not r.is_submitted for r in mine
+            ),
+        }
+        for assignment in campaigns.open_assignments(actor.person_id)
+    ]
+    return _render(
+        request,
+        "assessments/catalogue.html",
+        {"entries": entries, "assignments": assignments},
+    )
 
 
 def _first_open_page(response: Response) -> int:

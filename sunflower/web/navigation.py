@@ -32,6 +32,7 @@ NAV_ITEMS = (
     NavItem(_("干部花名册"), "orgs:person-list", ROSTER_ROLES, "users", ("orgs:person-",)),
     NavItem(_("花名册导入"), "orgs:import", ROSTER_ROLES, "upload", ("orgs:import-",)),
     NavItem(_("组织机构"), "orgs:unit-list", ROSTER_ROLES, "tree", ("orgs:unit-",)),
+    NavItem(_("测评活动"), "campaigns:list", (Role.PROGRAMME_ADMIN,), "file", ("campaigns:",)),
     NavItem(
         _("账号与角色"),
         "accounts-admin:user-list",

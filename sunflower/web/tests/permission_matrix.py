@@ -29,6 +29,7 @@ STAFF = ROLES[2:]
 ROSTER = {"anonymous": LOGIN, "liaison": OK, "programme_admin": OK, "*": DENY}
 AUDIT = {"anonymous": LOGIN, "audit_admin": OK, "*": DENY}
 CADRE_ONLY = {"anonymous": LOGIN, "cadre": OK, "*": DENY}
+PROGRAMME = {"anonymous": LOGIN, "programme_admin": OK, "*": DENY}
 EVERYONE = {"*": OK}
 SIGNED_IN = {"anonymous": LOGIN, "*": OK}
 
@@ -94,6 +95,11 @@ MATRIX: dict[str, tuple[str, dict[str, str]]] = {
     "assessments:page": ("get", CADRE_ONLY),
     "assessments:result": ("get", CADRE_ONLY),
     "assessments:history": ("get", CADRE_ONLY),
+    # Campaigns: the programme admin's console; counts only, never individuals.
+    "campaigns:list": ("get", PROGRAMME),
+    "campaigns:create": ("get", PROGRAMME),
+    "campaigns:detail": ("get", PROGRAMME),
+    "campaigns:open": ("post", PROGRAMME),
     "privacy:deletion-requests": ("get", {"anonymous": LOGIN, "record_keeper": OK, "*": DENY}),
     "privacy:deletion-detail": ("get", {"anonymous": LOGIN, "record_keeper": OK, "*": DENY}),
     # The record keeper's decision is first sent to re-authenticate (a redirect, OK here).

@@ -71,6 +71,8 @@ def url_for(name: str, user: User | None, cast: dict[str, Any]) -> str:
             kwargs[arg] = "phq9"
         elif arg == "response_id":
             kwargs[arg] = sample_response(cast["users"]["cadre"].person).pk
+        elif arg == "campaign_id":
+            kwargs[arg] = sample_campaign(cast["users"]["programme_admin"]).pk
         elif arg == "page":
             kwargs[arg] = 1
         else:
@@ -92,6 +94,25 @@ def sample_response(person: Person) -> Any:
             "answers": "[null, null, null, null, null, null, null, null, null]",
             "started_at": now,
             "saved_at": now,
+        },
+    )[0]
+
+
+def sample_campaign(creator: User) -> Any:
+    """A draft campaign over the whole city, in every city-wide programme admin's scope."""
+    from datetime import timedelta
+
+    from sunflower.assessments.models import Campaign
+
+    now = timezone.now()
+    return Campaign.objects.get_or_create(
+        name="matrix",
+        defaults={
+            "instruments": ["phq9"],
+            "root_unit": creator.assignments.get().unit,
+            "opens_at": now,
+            "closes_at": now + timedelta(days=7),
+            "created_by": creator,
         },
     )[0]
 

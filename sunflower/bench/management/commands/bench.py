@@ -12,10 +12,14 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from sunflower.bench import scoring, writes
+from sunflower.bench import scoring, submit, writes
 
 BENCHMARKS: dict[str, tuple[ModuleType, str]] = {
     "write": (writes, "writes/s: plain insert, encrypted field, encrypted field + audit entry"),
+    "submit": (
+        submit,
+        "PHQ-9 responses/s through the pages vs one-row inserts/s, on gunicorn + PostgreSQL",
+    ),
     "score": (scoring, "responses/s: random SCL-90 and PHQ-9 responses through the engine"),
 }
 

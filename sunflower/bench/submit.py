@@ -1,0 +1,517 @@
+"""`sunflower bench submit`: PHQ-9 submissions through the real pages against a one-row insert.
+
+Starts the production serving configuration of DESIGN.md §6 (gunicorn, sync worker processes,
+persistent database connections) on the configured PostgreSQL database, with the bench-only
+insert endpoint switched on for that server alone (SUNFLOWER_BENCH_ENDPOINTS). C client threads,
+each logged in as its own cadre through the real login form, then run two phases interleaved
+(insert, submit, insert, submit, … one pair per round):
+
+- insert: POST /bench/insert/ — one BenchRow per request, no session (the baseline);
+- submit: a whole PHQ-9 the way the pages post it — start the draft (POST the intro page), page
+  1 with items 1–5, page 2 with items 6–9, "submit" and a fresh token. One completed response
+  is one unit; each response is scored, encrypted, audited and checked by the warning rules.
+
+Reported: median throughput over rounds per phase (responses/s and requests/s for submit),
+p50/p95/p99 request latency per phase, and the ratio of submitted responses/s to inserts/s.
+Only 127.0.0.1 is loaded; the server is stopped at the end, also on error. The command fails
+only on errors (an unexpected status, a count in the database that does not match), never on
+speed. Results are recorded in docs/performance.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import platform
+import random
+import re
+import secrets
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.cookies import SimpleCookie
+from pathlib import Path
+from typing import Any, TextIO
+from urllib.parse import quote, urlencode
+
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
+from django.db import connection
+from django.utils import timezone
+
+from sunflower.accounts.models import User
+from sunflower.assessments.models import Response, ResponseStatus
+from sunflower.bench.models import BenchRow
+from sunflower.lib.validators import id_check_code
+from sunflower.orgs.models import Person, Unit, UnitType
+from sunflower.privacy.actions import do_give_consent
+from sunflower.privacy.consent import current_notice, has_consent
+
+DEFAULT_CLIENTS = 32
+DEFAULT_WORKERS = 4
+DEFAULT_ROUNDS = 3
+DEFAULT_SECONDS = 10.0
+DEFAULT_WARM_UP = 2.0
+STARTUP_TIMEOUT = 60.0
+REQUEST_TIMEOUT = 60.0
+INSTRUMENT = "phq9"
+PAGE_SIZE = 5  # assessments.catalogue.PAGE_SIZE: PHQ-9 is items 1–5, then 6–9
+ITEMS = 9
+# Answer codes 0–3 drawn mostly low, as in a screening population; some responses still cross
+# a threshold or endorse item 9 and so propose a warning.
+CODE_WEIGHTS = (0.55, 0.25, 0.12, 0.08)
+BENCH_UNIT_CODE = "BENCH-SUBMIT"
+USERNAME = "bench-cadre-{n:03d}"
+INSERT_BODY = "压测" * 64
+CSRF_FIELD = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+PAGE_URL = re.compile(r"^/m/assessments/r/([0-9a-f-]{36})/(\d+)/$")
+RESULT_URL = re.compile(r"^/m/assessments/r/([0-9a-f-]{36})/$")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--clients", type=int, default=DEFAULT_CLIENTS, help="concurrent cadres")
+    parser.add_argument("--workers", type=int, default=DEFAULT_WORKERS, help="gunicorn workers")
+    parser.add_argument("--rounds", type=int, default=DEFAULT_ROUNDS)
+    parser.add_argument(
+        "--seconds", type=float, default=DEFAULT_SECONDS, help="length of each phase per round"
+    )
+    parser.add_argument(
+        "--warm-up", type=float, default=DEFAULT_WARM_UP, help="seconds of each phase, unrecorded"
+    )
+
+
+class BenchError(Exception):
+    """Something went wrong in a client: counted, and the run fails at the end."""
+
+
+# The server ---------------------------------------------------------------------------------
+
+
+def database_url() -> str:
+    """The configured database as a URL, for the server process (the test database in tests)."""
+    conf = connection.settings_dict
+    credentials = quote(conf["USER"] or "")
+    if conf["PASSWORD"]:
+        credentials += ":" + quote(conf["PASSWORD"])
+    host = conf["HOST"] or "127.0.0.1"
+    port = conf["PORT"] or 5432
+    return f"postgres://{credentials}@{host}:{port}/{quote(conf['NAME'])}"
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class Server:
+    process: subprocess.Popen[bytes]
+    port: int
+    log: Path
+
+    def log_tail(self, lines: int = 20) -> str:
+        try:
+            return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return ""
+
+    def stop(self) -> None:
+        if self.process.poll() is not None:
+            return
+        os.killpg(self.process.pid, signal.SIGTERM)  # the arbiter and its workers, nothing else
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=5)
+
+
+def start_server(workers: int, log_dir: Path) -> Server:
+    port = free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url(),
+        "CONN_MAX_AGE": "600",  # persistent connections, as in production
+        "DEBUG": "false",
+        "SUNFLOWER_BENCH_ENDPOINTS": "true",
+        # The same keys as this process, whatever the server's working directory.
+        "SUNFLOWER_VAR_DIR": str(Path(settings.VAR_DIR).resolve()),
+    }
+    if settings.SUNFLOWER_MASTER_KEY_FILE:
+        env["SUNFLOWER_MASTER_KEY_FILE"] = str(Path(settings.SUNFLOWER_MASTER_KEY_FILE).resolve())
+    log = log_dir / "gunicorn.log"
+    command = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "sunflower.wsgi:application",
+        "-w",
+        str(workers),
+        "-b",
+        f"127.0.0.1:{port}",
+        "--log-level",
+        "warning",
+    ]
+    with log.open("wb") as sink:
+        process = subprocess.Popen(  # noqa: S603 (our own interpreter and arguments)
+            command,
+            env=env,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            cwd=settings.BASE_DIR,
+        )
+    server = Server(process, port, log)
+    deadline = time.monotonic() + STARTUP_TIMEOUT
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise ValueError(f"gunicorn exited with {process.returncode}:\n{server.log_tail()}")
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", "/healthz")
+            reply = conn.getresponse()
+            reply.read()
+            conn.close()
+            if reply.status == 200:
+                return server
+        except OSError:
+            pass
+        time.sleep(0.2)
+    server.stop()
+    raise ValueError(f"gunicorn did not answer /healthz in {STARTUP_TIMEOUT:.0f} s")
+
+
+# The cadres ---------------------------------------------------------------------------------
+
+
+def prepare_cadres(count: int) -> tuple[list[User], str]:
+    """*count* cadres in a bench unit, each with an account and consent; one known password.
+
+    Reused on a second run; the password (and its one Argon2 hash) is new each run."""
+    notice = current_notice()
+    if notice is None:
+        raise ValueError("no consent notice is in force: run `sunflower migrate` first")
+    password = secrets.token_urlsafe(12) + "-Aa1"
+    hashed = make_password(password)
+    unit, _ = Unit.objects.get_or_create(
+        code=BENCH_UNIT_CODE,
+        defaults={"name": "压测单位", "unit_type": UnitType.PARTY_GOVERNMENT},
+    )
+    users = []
+    for n in range(1, count + 1):
+        username = USERNAME.format(n=n)
+        user = User.objects.filter(username=username).select_related("person").first()
+        if user is None:
+            first17 = f"990000{19800101 + n % 28:08d}{n % 1000:03d}"
+            person = Person(
+                name=f"压测{n:03d}",
+                gender="M" if n % 2 else "F",
+                birth_date=f"1980-01-{1 + n % 28:02d}",
+                id_number=first17 + id_check_code(first17),
+                mobile=f"199{n:08d}",
+                unit=unit,
+            )
+            person.save()
+            user = User(username=username, display_name=person.name, person=person)
+        user.password = hashed
+        user.is_active = True
+        user.save()
+        if user.person is None:
+            raise ValueError(f"{username} exists but is not a cadre: use a scratch database")
+        if not has_consent(user.person):
+            do_give_consent(user, notice)
+        users.append(user)
+    return users, password
+
+
+# The clients --------------------------------------------------------------------------------
+
+
+@dataclass
+class Client:
+    """One cadre's browser: a keep-alive connection (reopened when the server closes it, as
+    gunicorn's sync workers do after each response) and its cookies."""
+
+    port: int
+    rng: random.Random
+    cookies: dict[str, str] = field(default_factory=dict)
+    conn: http.client.HTTPConnection | None = None
+
+    def request(
+        self, method: str, path: str, form: dict[str, str] | None = None, *, session: bool = True
+    ) -> tuple[int, str, str, float]:
+        """(status, Location, body, seconds) of one request."""
+        headers = {"Host": "127.0.0.1"}
+        body = None
+        if form is not None:
+            body = urlencode(form).encode()
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        if session and self.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        started = time.perf_counter()
+        for attempt in (1, 2):
+            conn = self.conn or http.client.HTTPConnection("127.0.0.1", self.port, REQUEST_TIMEOUT)
+            self.conn = conn
+            try:
+                conn.request(method, path, body=body, headers=headers)
+                reply = conn.getresponse()
+                text = reply.read().decode("utf-8", "replace")
+                break
+            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+                self.close()
+                if attempt == 2:
+                    raise
+        seconds = time.perf_counter() - started
+        if reply.getheader("Connection", "").lower() == "close":
+            self.close()
+        if session:
+            for header in reply.headers.get_all("Set-Cookie") or []:
+                for name, morsel in SimpleCookie(header).items():
+                    self.cookies[name] = morsel.value
+        return reply.status, reply.getheader("Location", ""), text, seconds
+
+    def close(self) -> None:
+        if self.conn is not None:
+            self.conn.close()
+            self.conn = None
+
+    def login(self, username: str, password: str) -> None:
+        status, _, text, _ = self.request("GET", "/accounts/login/")
+        found = CSRF_FIELD.search(text)
+        if status != 200 or found is None:
+            raise BenchError(f"login page: status {status}, no CSRF field")
+        form = {"csrfmiddlewaretoken": found.group(1), "username": username, "password": password}
+        status, location, _, _ = self.request("POST", "/accounts/login/", form)
+        if status != 302 or "sessionid" not in self.cookies:
+            raise BenchError(f"login of {username}: status {status} → {location!r}")
+
+    def csrf(self) -> dict[str, str]:
+        return {"csrfmiddlewaretoken": self.cookies.get("csrftoken", "")}
+
+    def answers(self, numbers: range) -> dict[str, str]:
+        codes = self.rng.choices(range(4), weights=CODE_WEIGHTS, k=len(numbers))
+        return {f"q{number}": str(code) for number, code in zip(numbers, codes, strict=True)}
+
+    def insert(self, latencies: list[float]) -> int:
+        status, _, _, seconds = self.request(
+            "POST", "/bench/insert/", {"body": INSERT_BODY}, session=False
+        )
+        if status != 201:
+            raise BenchError(f"insert: status {status}")
+        latencies.append(seconds)
+        return 1
+
+    def submit(self, latencies: list[float]) -> int:
+        """One PHQ-9 from start to submit: three POSTs, as the pages send them."""
+        path = f"/m/assessments/{INSTRUMENT}/"
+        steps: list[dict[str, str]] = [
+            {},  # the intro page's "start"
+            {**self.answers(range(1, PAGE_SIZE + 1)), "go": "next"},
+            {
+                **self.answers(range(PAGE_SIZE + 1, ITEMS + 1)),
+                "go": "submit",
+                "token": secrets.token_hex(16),
+            },
+        ]
+        for number, step in enumerate(steps):
+            status, location, _, seconds = self.request("POST", path, {**self.csrf(), **step})
+            latencies.append(seconds)
+            last = number == len(steps) - 1
+            expect = RESULT_URL if last else PAGE_URL
+            if status != 302 or not expect.match(location):
+                raise BenchError(f"submit step {number + 1} ({path}): {status} → {location!r}")
+            path = location
+        return 1
+
+
+# The phases ---------------------------------------------------------------------------------
+
+
+@dataclass
+class PhaseRun:
+    units: int
+    requests: int
+    seconds: float
+    latencies: list[float]
+    errors: list[str]
+
+
+def run_phase(
+    clients: list[Client], work: Callable[[Client, list[float]], int], seconds: float
+) -> PhaseRun:
+    """Every client repeats *work* until *seconds* have passed; a unit under way finishes."""
+    counts = [0] * len(clients)
+    latencies: list[list[float]] = [[] for _ in clients]
+    errors: list[str] = []
+    lock = threading.Lock()
+    start = threading.Barrier(len(clients) + 1)
+    deadline = 0.0
+
+    def loop(index: int) -> None:
+        start.wait()
+        client = clients[index]
+        while time.perf_counter() < deadline:
+            try:
+                counts[index] += work(client, latencies[index])
+            except (BenchError, OSError, http.client.HTTPException) as exc:
+                client.close()
+                with lock:
+                    errors.append(f"{type(exc).__name__}: {exc}")
+                time.sleep(0.05)
+
+    threads = [threading.Thread(target=loop, args=(i,), daemon=True) for i in range(len(clients))]
+    for thread in threads:
+        thread.start()
+    began = time.perf_counter()
+    deadline = began + seconds
+    start.wait()
+    for thread in threads:
+        thread.join(timeout=seconds + 4 * REQUEST_TIMEOUT)
+    elapsed = time.perf_counter() - began
+    merged = [value for values in latencies for value in values]
+    return PhaseRun(sum(counts), len(merged), elapsed, merged, errors)
+
+
+def percentile(values: list[float], share: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+@dataclass
+class Phase:
+    name: str
+    runs: list[PhaseRun] = field(default_factory=list)
+
+    def unit_rates(self) -> list[float]:
+        return [run.units / run.seconds for run in self.runs]
+
+    def request_rates(self) -> list[float]:
+        return [run.requests / run.seconds for run in self.runs]
+
+    def latencies(self) -> list[float]:
+        return [value for run in self.runs for value in run.latencies]
+
+    def errors(self) -> list[str]:
+        return [error for run in self.runs for error in run.errors]
+
+    def units(self) -> int:
+        return sum(run.units for run in self.runs)
+
+
+# The report ---------------------------------------------------------------------------------
+
+
+def machine_line() -> str:
+    load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
+    return f"{platform.machine()}, {os.cpu_count()} CPUs, load average {load}"
+
+
+def milliseconds(value: float) -> str:
+    return f"{value * 1000:.1f} ms"
+
+
+def report(out: TextIO, insert: Phase, submit: Phase) -> None:
+    insert_rate = statistics.median(insert.unit_rates())
+    submit_rate = statistics.median(submit.unit_rates())
+    submit_requests = statistics.median(submit.request_rates())
+    per_round = lambda rates: ", ".join(f"{rate:,.0f}" for rate in rates)  # noqa: E731
+    out.write(
+        f"insert: {insert_rate:,.0f} inserts/s (rounds: {per_round(insert.unit_rates())})\n"
+        f"submit: {submit_rate:,.1f} responses/s, {submit_requests:,.0f} requests/s "
+        f"(rounds: {per_round(submit.unit_rates())} responses/s)\n"
+    )
+    for phase in (insert, submit):
+        values = phase.latencies()
+        out.write(
+            f"{phase.name} latency per request: p50 {milliseconds(percentile(values, 0.50))}, "
+            f"p95 {milliseconds(percentile(values, 0.95))}, "
+            f"p99 {milliseconds(percentile(values, 0.99))} ({len(values):,} requests)\n"
+        )
+    ratio = submit_rate / insert_rate if insert_rate else float("nan")
+    out.write(
+        f"ratio submit/insert: {ratio:.2f} responses per insert "
+        f"(requests: {submit_requests / insert_rate if insert_rate else float('nan'):.2f}); "
+        f"target ≥ 0.50: {'met' if ratio >= 0.5 else 'not met'}\n"
+    )
+
+
+def run(options: dict[str, Any], out: TextIO) -> None:
+    clients_wanted: int = options["clients"]
+    rounds: int = options["rounds"]
+    seconds: float = options["seconds"]
+    warm_up: float = options["warm_up"]
+    workers: int = options["workers"]
+    if connection.vendor != "postgresql":
+        raise ValueError(
+            "bench submit measures the production configuration and needs PostgreSQL: point "
+            "DATABASE_URL at a scratch PostgreSQL database (it adds cadres, responses and "
+            f"audit entries), not {connection.vendor}"
+        )
+    if clients_wanted < 1 or rounds < 1 or seconds <= 0 or warm_up < 0 or workers < 1:
+        raise ValueError("--clients, --rounds, --seconds and --workers must be positive")
+    if settings.DEBUG:
+        out.write("warning: DEBUG is on here; the server runs with DEBUG=false\n")
+
+    out.write(
+        f"bench submit: {connection.vendor} {connection.settings_dict['NAME']}, gunicorn "
+        f"{workers} sync workers, {clients_wanted} clients, {rounds} rounds × {seconds:g} s "
+        f"per phase\nmachine: {machine_line()}\n"
+    )
+    users, password = prepare_cadres(clients_wanted)
+    people = [user.person_id for user in users]
+    BenchRow.objects.all().delete()
+    began = timezone.now()
+    before = Response.objects.filter(person__in=people, status=ResponseStatus.SUBMITTED).count()
+    insert, submit = Phase("insert"), Phase("submit")
+    with tempfile.TemporaryDirectory(prefix="sf-bench-submit-") as log_dir:
+        server = start_server(workers, Path(log_dir))
+        clients: list[Client] = []
+        try:
+            for n, user in enumerate(users):
+                client = Client(server.port, random.Random(n))  # noqa: S311 (test answers)
+                client.login(user.username, password)
+                clients.append(client)
+            if warm_up:
+                for work in (Client.insert, Client.submit):
+                    warm = run_phase(clients, work, warm_up)
+                    if warm.errors:
+                        raise ValueError(f"warm-up failed: {warm.errors[0]}")
+            for _round in range(rounds):
+                insert.runs.append(run_phase(clients, Client.insert, seconds))
+                submit.runs.append(run_phase(clients, Client.submit, seconds))
+        except BenchError as exc:
+            raise ValueError(f"{exc}\n{server.log_tail()}") from exc
+        finally:
+            for client in clients:
+                client.close()
+            server.stop()
+            server_log = server.log_tail()
+    after = Response.objects.filter(person__in=people, status=ResponseStatus.SUBMITTED).count()
+    inserted = BenchRow.objects.count()
+    BenchRow.objects.all().delete()
+
+    report(out, insert, submit)
+    out.write(f"machine after: {machine_line()}\n")
+    out.write(f"started {began:%Y-%m-%d %H:%M:%S}, ended {timezone.now():%H:%M:%S} UTC\n")
+    problems = insert.errors() + submit.errors()
+    # Warm-up units are in the database too: only check that none was lost.
+    if after - before < submit.units():
+        problems.append(f"{submit.units()} responses submitted, {after - before} stored")
+    if inserted < insert.units():
+        problems.append(f"{insert.units()} inserts answered, {inserted} rows stored")
+    if problems:
+        shown = "\n  ".join(problems[:10])
+        raise ValueError(
+            f"{len(problems)} errors, the first ones:\n  {shown}\nserver log:\n{server_log}"
+        )
