@@ -6,9 +6,11 @@ from typing import Any
 
 from axes.backends import AxesStandaloneBackend
 from django.contrib.auth.backends import BaseBackend
+from django.db.models import Exists, OuterRef
 from django.http import HttpRequest
 
-from sunflower.accounts.models import User
+from sunflower.accounts.models import STAFF_ROLES, RoleAssignment, User
+from sunflower.accounts.otp import AuthenticatorDevice
 from sunflower.keystore import keyring
 from sunflower.lib.validators import IdentityError, normalise_mobile
 
@@ -51,7 +53,23 @@ class IdentifierBackend(BaseBackend):
         return None
 
     def get_user(self, user_id: Any) -> User | None:
-        user = User.objects.filter(pk=user_id).first()
+        """The signed-in user for this request, with two facts the login policy needs on every
+        request read in the same query (not cached across requests): whether an active staff
+        role is held and whether a confirmed authenticator exists (accounts/middleware.py)."""
+        user = (
+            User.objects.annotate(
+                holds_staff_role=Exists(
+                    RoleAssignment.objects.active().filter(
+                        user=OuterRef("pk"), role__in=STAFF_ROLES
+                    )
+                ),
+                holds_second_factor=Exists(
+                    AuthenticatorDevice.objects.filter(user=OuterRef("pk"), confirmed=True)
+                ),
+            )
+            .filter(pk=user_id)
+            .first()
+        )
         return user if user is not None and user.is_active else None
 
 

@@ -56,6 +56,13 @@ def second_factor_required(user: User) -> bool:
     return user.is_staff_member or has_second_factor(user)
 
 
+def has_second_factor_now(user: User) -> bool:
+    """has_second_factor for the signed-in user of this request, before the view runs: the
+    answer read with the user in the same query (backends.get_user) when there is one."""
+    loaded: bool | None = getattr(user, "holds_second_factor", None)
+    return has_second_factor(user) if loaded is None else loaded
+
+
 def is_verified(request: HttpRequest) -> bool:
     """Whether this session has passed the second factor (django-otp's OTPMiddleware)."""
     return getattr(request.user, "otp_device", None) is not None

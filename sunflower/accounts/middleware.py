@@ -122,9 +122,12 @@ class SecondFactorMiddleware:
         user = signed_in_user(request)
         if user is None or view_name(request) in SECOND_FACTOR_OPEN or mfa.is_verified(request):
             return None
-        if user.is_staff_member and not mfa.has_second_factor(user):
+        # Whether a second factor applies is known from the user's own query (a staff role, a
+        # confirmed authenticator), so a cadre who has not turned it on costs no device lookup.
+        has_device = mfa.has_second_factor_now(user)
+        if user.is_staff_member and not has_device:
             return redirect_with_next(request, "accounts:mfa-enrol")
-        if mfa.second_factor_required(user):
+        if user.is_staff_member or has_device:
             return redirect_with_next(request, "accounts:mfa-verify")
         return None
 

@@ -99,10 +99,17 @@ class User(AbstractBaseUser):  # type: ignore[django-manager-missing]  # django-
         return cached
 
     def has_role(self, *roles: str) -> bool:
+        if Role.CADRE in roles and self.person_id is not None:
+            return True  # the cadre role is the roster link itself: no query
         return bool(self.active_roles().intersection(roles))
 
     @property
     def is_staff_member(self) -> bool:
+        # A user loaded for a request (backends.get_user) carries whether a staff role is held,
+        # read in the same query as the user; otherwise the roles are read.
+        loaded: bool | None = getattr(self, "holds_staff_role", None)
+        if loaded is not None and getattr(self, "_active_roles", None) is None:
+            return loaded
         return self.has_role(*STAFF_ROLES)
 
 

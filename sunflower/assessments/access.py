@@ -31,8 +31,11 @@ def _reader_role(actor: User, response: Response) -> str | None:
 
 
 def access_response(actor: User, response_id: Any, request: HttpRequest | None = None) -> Response:
-    """One response the actor may read, its reading audited; Http404 otherwise."""
-    with transaction.atomic():
+    """One response the actor may read, its reading audited; Http404 otherwise.
+
+    Inside a caller's transaction (a page POST and its action) this joins it without a
+    savepoint: the audit entry commits with the caller's work."""
+    with transaction.atomic(savepoint=False):
         response = (
             Response.objects.select_related("person").filter(pk=response_id).first()
             if _is_uuid(response_id)

@@ -30,7 +30,7 @@ from sunflower.assessments.models import (
 from sunflower.assessments.warnings import propose_warning_from_result
 from sunflower.audit.events import record
 from sunflower.orgs.models import Person
-from sunflower.privacy.consent import require_consent
+from sunflower.privacy.consent import consenting_person
 from sunflower.scales import AnswerError, Instrument, check_answers, score
 from sunflower.scales.model import DEFAULT_LANGUAGE
 
@@ -64,9 +64,11 @@ def new_token() -> str:
 
 
 def _person(actor: User) -> Person:
+    """The actor's person, their consent to the notice in force checked in the same query
+    (raises ConsentRequired: every action needs it before touching T2 data)."""
     if actor.person_id is None:
         raise Http404
-    return Person.objects.select_related("unit").get(pk=actor.person_id)
+    return consenting_person(actor.person_id)
 
 
 def _self_assessment(instrument_id: str) -> Instrument:
@@ -94,9 +96,8 @@ def _checked(instrument: Instrument, answers: list[int | None]) -> list[int | No
 
 def do_start(actor: User, instrument_id: str, request: HttpRequest | None = None) -> Response:
     """The actor's open draft of the instrument, or a new one on its latest version."""
-    person = _person(actor)
     instrument = _self_assessment(instrument_id)
-    require_consent(person)
+    person = _person(actor)  # consent checked
     with transaction.atomic():
         draft = (
             Response.objects.select_for_update()
@@ -192,8 +193,7 @@ def do_save_draft(
     Saving into a response that was submitted meanwhile (a second tab, a retried request)
     changes nothing: a submitted response is final.
     """
-    person = _person(actor)
-    require_consent(person)
+    person = _person(actor)  # consent checked
     with transaction.atomic():
         response = _own_draft(person, response_id, lock=True)
         if response.is_submitted:
@@ -237,8 +237,7 @@ def do_submit(
     MissingAnswers (the draft keeps what was given). A critical answer or a score over a
     tier's threshold proposes a risk warning in the same transaction.
     """
-    person = _person(actor)
-    require_consent(person)
+    person = _person(actor)  # consent checked
     token = (token or "").strip()[:64]
     if not token:
         raise AssessmentError(_("提交信息不完整，请刷新页面后重试。"))

@@ -8,6 +8,7 @@ from typing import Any
 from uuid import UUID
 
 from django.contrib import messages
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -141,6 +142,24 @@ def _questions(
 @role_required(Role.CADRE)
 @require_http_methods(["GET", "POST"])
 def page(request: HttpRequest, response_id: UUID, page: int) -> HttpResponse:
+    if request.method != "POST":
+        return _page(request, response_id, page)
+    # The read's audit entry and the save or submit that follows commit together: one
+    # transaction per request instead of two. The action keeps its own savepoint, so an
+    # action the rules refuse rolls back alone and the read stays audited; a 404 raised
+    # after the read leaves the block normally (the read is committed) and is raised after.
+    not_found: Http404 | None = None
+    with transaction.atomic():
+        try:
+            answer = _page(request, response_id, page)
+        except Http404 as exc:
+            not_found = exc
+    if not_found is not None:
+        raise not_found
+    return answer
+
+
+def _page(request: HttpRequest, response_id: UUID, page: int) -> HttpResponse:
     actor = current_user(request)
     response = access_response(actor, response_id, request)
     if response.is_submitted:

@@ -11,7 +11,10 @@ than failing; pages catch it and send the cadre to `privacy:consent`.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -49,20 +52,46 @@ def active_consent(person: Person | None) -> Consent | None:
     )
 
 
+def _notice_in_force() -> Subquery:
+    return Subquery(
+        ConsentNotice.objects.filter(published_at__lte=timezone.now())
+        .order_by("-version")
+        .values("pk")[:1]
+    )
+
+
+def consent_in_force(person: Any) -> Exists:
+    """Whether *person* (a Person, a pk or an OuterRef) has an active consent to the notice in
+    force, as one EXISTS (a person has at most one active consent, privacy.models.Consent)."""
+    return Exists(
+        Consent.objects.filter(person=person, withdrawn_at__isnull=True, notice=_notice_in_force())
+    )
+
+
 def has_consent(person: Person | None) -> bool:
-    """True when the person's active consent is to the notice now in force.
+    """True when the person's active consent is to the notice now in force (one query).
 
     A consent to an earlier version no longer counts once a new version is published: the
     new notice may describe new purposes, so the person consents again (PIPL Art. 14).
     """
-    consent = active_consent(person)
-    if consent is None:
+    if person is None:
         return False
-    notice = current_notice()
-    return notice is not None and consent.notice_id == notice.pk
+    return Consent.objects.filter(
+        person=person, withdrawn_at__isnull=True, notice=_notice_in_force()
+    ).exists()
 
 
 def require_consent(person: Person | None) -> None:
     """Raise ConsentRequired unless `has_consent(person)`; call before any T2 processing."""
     if not has_consent(person):
         raise ConsentRequired(person.pk if person is not None else None)
+
+
+def consenting_person(person_id: Any, queryset: QuerySet[Person] | None = None) -> Person:
+    """The person, loaded with their consent checked in the same query: `require_consent` for
+    an action that loads the person anyway. Person.DoesNotExist when there is no such person."""
+    rows = Person.objects.all() if queryset is None else queryset
+    person = rows.annotate(consent_in_force=consent_in_force(OuterRef("pk"))).get(pk=person_id)
+    if not person.consent_in_force:
+        raise ConsentRequired(person.pk)
+    return person
