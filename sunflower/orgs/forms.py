@@ -24,6 +24,10 @@ from sunflower.orgs.models import (
 
 
 class UnitChoiceField(forms.ModelChoiceField[Unit]):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("empty_label", _("请选择单位"))
+        super().__init__(*args, **kwargs)
+
     def label_from_instance(self, obj: Unit) -> str:
         return f"{'　' * (obj.level - 1)}{obj.name}（{obj.code}）"
 
