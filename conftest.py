@@ -40,11 +40,12 @@ CHROMIUM_ARGS = [
 
 @pytest.fixture(autouse=True)
 def fresh_keys() -> Iterator[None]:
-    """Forget data keys cached by earlier tests: their rows were rolled back or flushed, and a
-    cached key outliving its row fails once the cache entry expires, or in a subprocess."""
-    keyring.forget_cached_keys()
+    """Read the master keys again and forget cached data keys around every test: rows of
+    earlier tests were rolled back or flushed (a cached key outliving its row fails once the
+    cache entry expires, or in a subprocess), and some tests change the master key settings."""
+    keyring.reload_master_keys()
     yield
-    keyring.forget_cached_keys()
+    keyring.reload_master_keys()
 
 
 def make_id_number(serial: int, birth: str = "19850312", region: str = "371602") -> str:
@@ -196,6 +197,15 @@ def reauthenticate(client: Client, user: User, next_url: str = "/") -> Any:
     if device is not None:
         data["otp_token"] = totp_code(device)
     return client.post(reverse("accounts:sudo"), data)
+
+
+def confirmed(user: User) -> Client:
+    """A client logged in as *user* that has just re-authenticated (sudo mode): the password
+    and, for accounts with an authenticator, a code."""
+    client = logged_in(user)
+    response = reauthenticate(client, user)
+    assert response.status_code == 302
+    return client
 
 
 def logged_in(user: User) -> Client:

@@ -8,7 +8,7 @@ import time_machine
 from django.test import Client
 from django.urls import reverse
 
-from conftest import City, logged_in, make_user, reauthenticate
+from conftest import City, confirmed, logged_in, make_user, reauthenticate
 from sunflower.accounts.models import Role, RoleAssignment, User
 from sunflower.audit.models import AuditEvent
 
@@ -26,13 +26,6 @@ def sysadmin(city: City) -> User:
 @pytest.fixture
 def newcomer(db: None) -> User:
     return make_user("newcomer")
-
-
-def confirmed(user: User) -> Client:
-    """A client that has just re-entered its password and TOTP code (sudo mode)."""
-    client = logged_in(user)
-    reauthenticate(client, user)
-    return client
 
 
 def grant(client: Client, user: User, role: str, unit: Any) -> Any:

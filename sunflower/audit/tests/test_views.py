@@ -5,11 +5,10 @@ import io
 
 import pytest
 from django.db import connection
-from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from conftest import City, logged_in, make_user, reauthenticate
+from conftest import City, confirmed, logged_in, make_user
 from sunflower.accounts.models import Role, User
 from sunflower.audit import chain
 from sunflower.audit.events import record
@@ -19,12 +18,6 @@ from sunflower.audit.models import AuditEvent
 @pytest.fixture
 def auditor(city: City) -> User:
     return make_user("auditor", (Role.AUDIT_ADMIN, city.city))
-
-
-def confirmed(user: User) -> Client:
-    client = logged_in(user)
-    reauthenticate(client, user)
-    return client
 
 
 class EventListTestCase:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import secrets
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,15 +15,6 @@ from sunflower.keystore import keyring
 from sunflower.keystore.tests.sensitive.models import SensitiveNote
 from sunflower.lib import crypto
 from sunflower.orgs.models import Person
-
-
-@pytest.fixture(autouse=True)
-def fresh_keys() -> Iterator[None]:
-    """Read the master keys again and forget cached data keys around every test: rows of
-    earlier tests were rolled back, and some tests change the master key settings."""
-    keyring.reload_master_keys()
-    yield
-    keyring.reload_master_keys()
 
 
 def write_master_key(path: Path) -> str:

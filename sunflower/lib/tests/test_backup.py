@@ -35,16 +35,6 @@ MASTER = crypto.LocalMasterKey(b"m" * 32)
 KEYS = crypto.MasterKeys(current=MASTER)
 
 
-@pytest.fixture(autouse=True)
-def fresh_keys() -> Iterator[None]:
-    """Forget data keys cached by earlier tests: their rows were rolled back or flushed."""
-    from sunflower.keystore import keyring
-
-    keyring.forget_cached_keys()
-    yield
-    keyring.forget_cached_keys()
-
-
 def seal(data: bytes, *, suite: str = "aes", chunk_size: int = 16, engine: str = "sqlite") -> bytes:
     out = io.BytesIO()
     backup.encrypt_stream(

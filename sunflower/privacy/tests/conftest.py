@@ -3,26 +3,15 @@
 from __future__ import annotations
 
 import importlib
-from collections.abc import Iterator
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
-from conftest import City, logged_in, make_user, reauthenticate
+from conftest import City, make_user
 from sunflower.accounts.models import Role, User
-from sunflower.keystore import keyring
 from sunflower.privacy.models import ConsentNotice
 
 seed = importlib.import_module("sunflower.privacy.migrations.0002_notice_v1")
-
-
-@pytest.fixture(autouse=True)
-def fresh_keys() -> Iterator[None]:
-    """Forget data keys cached by earlier tests, whose rows were rolled back or flushed."""
-    keyring.forget_cached_keys()
-    yield
-    keyring.forget_cached_keys()
 
 
 @pytest.fixture
@@ -45,11 +34,3 @@ def keeper(city: City) -> User:
 def far_keeper(city: City) -> User:
     """A record keeper of district B: the cadre is outside their scope."""
     return make_user("far-keeper", (Role.RECORD_KEEPER, city.district_b))
-
-
-def confirmed(user: User) -> Client:
-    """A client that has just re-entered its password and, for staff, a code (sudo mode)."""
-    client = logged_in(user)
-    response = reauthenticate(client, user)
-    assert response.status_code == 302
-    return client

@@ -10,7 +10,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from conftest import City, logged_in, make_user
+from conftest import City, confirmed, logged_in, make_user
 from sunflower.accounts.models import Role, User
 from sunflower.audit import chain
 from sunflower.audit.models import AuditEvent
@@ -27,7 +27,6 @@ from sunflower.privacy.models import (
     DeletionRequest,
     DeletionStatus,
 )
-from sunflower.privacy.tests.conftest import confirmed
 
 
 def ask(cadre: User, reason: str = "调离后不再需要") -> DeletionRequest:

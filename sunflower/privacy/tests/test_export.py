@@ -10,14 +10,13 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from conftest import logged_in, make_user
+from conftest import confirmed, logged_in, make_user
 from sunflower.accounts.models import LoginEvent, User
 from sunflower.audit.models import AuditEvent
 from sunflower.keystore.tests.sensitive.models import SensitiveNote
 from sunflower.orgs.models import Person
 from sunflower.privacy import actions, export
 from sunflower.privacy.models import ConsentNotice
-from sunflower.privacy.tests.conftest import confirmed
 from sunflower.privacy.tests.pdftext import pdf_text
 
 
