@@ -23,6 +23,8 @@ from sunflower.keystore.fields import EncryptedTextField
 from sunflower.orgs.models import Person, Unit
 from sunflower.scales import numbers
 
+ANONYMOUS_KEY = "system:anonymous-responses"
+
 
 class ResponseStatus(models.TextChoices):
     DRAFT = "draft", _("未完成")
@@ -64,6 +66,9 @@ class Campaign(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # Cadres with an unfinished assignment are reminded this many days before the deadline
+    # (0: no reminder). Sent once per assignment by the reminder task (notifications).
+    reminder_days = models.PositiveSmallIntegerField(_("提前提醒（天）"), default=3)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -109,6 +114,7 @@ class Assignment(models.Model):
         "Response", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     completed_at = models.DateTimeField(null=True, blank=True)
+    reminded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("测评任务")
@@ -142,8 +148,13 @@ class Response(models.Model):
     status = models.CharField(
         _("状态"), max_length=12, choices=ResponseStatus.choices, default=ResponseStatus.DRAFT
     )
-    answers = EncryptedTextField(_("作答"), owner_field="person")  # JSON: codes in item order
-    result = EncryptedTextField(_("结果"), owner_field="person")  # JSON: score, band, flags
+    # An anonymous response has no person: it is encrypted with a shared key instead.
+    answers = EncryptedTextField(  # JSON: codes in item order
+        _("作答"), owner_field="person", fallback_subject=ANONYMOUS_KEY
+    )
+    result = EncryptedTextField(  # JSON: score, band, flags
+        _("结果"), owner_field="person", fallback_subject=ANONYMOUS_KEY
+    )
     started_at = models.DateTimeField(_("开始时间"))
     saved_at = models.DateTimeField(_("最近保存"))
     submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
@@ -198,3 +209,37 @@ class Response(models.Model):
 
     def set_result(self, data: dict[str, Any]) -> None:
         self.result = numbers.dumps(data)
+
+
+class InstalledInstrument(models.Model):
+    """An instrument file a licensed deployment uploaded (MBI, CD-RISC, … are not shipped).
+
+    Kept in the database, not on one server's disk, so every web and task process of a cluster
+    sees it; the library loads these rows beside the shipped files. Versions are immutable:
+    one row per id and version, never edited.
+    """
+
+    instrument_id = models.CharField(_("量表"), max_length=40)
+    version = models.CharField(_("量表版本"), max_length=20)
+    source = models.TextField(_("量表文件"))  # the YAML as uploaded, validated on upload
+    purpose = models.CharField(_("用途说明"), max_length=200)
+    minutes = models.PositiveSmallIntegerField(_("预计用时（分钟）"), default=5)
+    self_assessment = models.BooleanField(_("开放自助测评"), default=False)
+    licence_note = models.CharField(_("授权说明"), max_length=200)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("上传的量表")
+        verbose_name_plural = _("上传的量表")
+        ordering = ["instrument_id", "version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["instrument_id", "version"], name="one_installed_instrument_version"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.instrument_id}@{self.version}"

@@ -24,16 +24,25 @@ class EncryptedTextField(models.TextField):
 
     key_subject="system:<purpose>" encrypts with a shared key (roster T1 fields);
     owner_field="person" encrypts with the data key of the person the row belongs to, so that
-    shredding that key makes the value unreadable (T2 data).
+    shredding that key makes the value unreadable (T2 data). With fallback_subject, a row
+    whose owner is null (an anonymous response) is encrypted with that shared key instead.
     """
 
     def __init__(
-        self, *args: Any, key_subject: str = "", owner_field: str = "", **kwargs: Any
+        self,
+        *args: Any,
+        key_subject: str = "",
+        owner_field: str = "",
+        fallback_subject: str = "",
+        **kwargs: Any,
     ) -> None:
         if bool(key_subject) == bool(owner_field):
             raise ValueError("give exactly one of key_subject and owner_field")
+        if fallback_subject and not owner_field:
+            raise ValueError("fallback_subject needs owner_field")
         self.key_subject = key_subject
         self.owner_field = owner_field
+        self.fallback_subject = fallback_subject
         kwargs.setdefault("null", True)
         kwargs.setdefault("blank", True)
         super().__init__(*args, **kwargs)
@@ -48,6 +57,8 @@ class EncryptedTextField(models.TextField):
             kwargs["key_subject"] = self.key_subject
         if self.owner_field:
             kwargs["owner_field"] = self.owner_field
+        if self.fallback_subject:
+            kwargs["fallback_subject"] = self.fallback_subject
         return name, path, args, kwargs
 
     @property
@@ -58,6 +69,8 @@ class EncryptedTextField(models.TextField):
         if self.key_subject:
             return self.key_subject
         owner_id = getattr(instance, f"{self.owner_field}_id")
+        if owner_id is None and self.fallback_subject:
+            return self.fallback_subject
         if owner_id is None:
             raise crypto.CryptoError(f"{self.context}: no {self.owner_field} to own the value")
         return keyring.person_subject(owner_id)
