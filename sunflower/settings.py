@@ -104,6 +104,8 @@ INSTALLED_APPS = [
     "sunflower.accounts",
     "sunflower.privacy",
     "sunflower.assessments",
+    "sunflower.care",
+    "sunflower.notifications",
     "sunflower.web",
     "sunflower.bench",
 ]
@@ -148,6 +150,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "sunflower.web.context.interface",
+                "sunflower.notifications.context.unread_messages",
             ],
         },
     },
@@ -192,10 +195,33 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
+# The canonical base of this deployment's FHIR resources (Questionnaire.url and the
+# QuestionnaireResponse.questionnaire reference); a placeholder until the city names one.
+SUNFLOWER_FHIR_BASE_URL = env.get("SUNFLOWER_FHIR_BASE_URL", "")
+
 # Aggregates: no number derived from fewer than this many people is shown (DESIGN.md §4 rule 4).
 SUNFLOWER_MIN_CELL = env_int(env, "SUNFLOWER_MIN_CELL", 10)
 if SUNFLOWER_MIN_CELL < 5:
     raise ConfigError(f"SUNFLOWER_MIN_CELL={SUNFLOWER_MIN_CELL}: never below 5")
+
+# Crisis service levels (DESIGN.md §5, ADR 13): minutes to the first contact with the person
+# after a case opens, and days between contacts in follow-up, per tier.
+SUNFLOWER_CARE_FIRST_CONTACT_MINUTES = {
+    "red": env_int(env, "SUNFLOWER_CARE_RED_FIRST_CONTACT_MINUTES", 60),
+    "orange": env_int(env, "SUNFLOWER_CARE_ORANGE_FIRST_CONTACT_MINUTES", 24 * 60),
+    "yellow": env_int(env, "SUNFLOWER_CARE_YELLOW_FIRST_CONTACT_MINUTES", 72 * 60),
+}
+SUNFLOWER_CARE_FOLLOW_UP_DAYS = {
+    "red": env_int(env, "SUNFLOWER_CARE_RED_FOLLOW_UP_DAYS", 7),
+    "orange": env_int(env, "SUNFLOWER_CARE_ORANGE_FOLLOW_UP_DAYS", 14),
+    "yellow": env_int(env, "SUNFLOWER_CARE_YELLOW_FOLLOW_UP_DAYS", 30),
+}
+for _tier, _value in [
+    *SUNFLOWER_CARE_FIRST_CONTACT_MINUTES.items(),
+    *SUNFLOWER_CARE_FOLLOW_UP_DAYS.items(),
+]:
+    if _value < 1:
+        raise ConfigError(f"care service level for {_tier} must be at least 1")
 
 # Background tasks (ADR 2): SQLite-backed when embedded, Redis-backed in production so that any
 # number of worker processes share one queue. Tests run tasks in-process as they are enqueued.
@@ -206,6 +232,38 @@ HUEY = {
     "connection": {"url": REDIS_URL} if REDIS_URL else {"filename": str(VAR_DIR / "tasks.sqlite3")},
     "consumer": {"workers": env_int(env, "SUNFLOWER_TASK_WORKERS", 2), "worker_type": "thread"},
 }
+
+# Notifications (ADR 12): the inbox is always on. E-mail goes through Django's backend: SMTP
+# when EMAIL_HOST is set, the console outside production otherwise (tests use locmem). SMS and
+# WeChat post JSON to a gateway URL with a bearer token; without one, a console adapter that
+# logs only the neutral text stands in outside production, and the channel is off in production.
+EMAIL_HOST = env.get("EMAIL_HOST", "")
+if EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_PORT = env_int(env, "EMAIL_PORT", 465)
+    EMAIL_HOST_USER = env.get("EMAIL_HOST_USER", "")
+    EMAIL_HOST_PASSWORD = env.get("EMAIL_HOST_PASSWORD", "")
+    EMAIL_USE_SSL = env_bool(env, "EMAIL_USE_SSL", EMAIL_PORT == 465)
+    EMAIL_USE_TLS = env_bool(env, "EMAIL_USE_TLS", not EMAIL_USE_SSL)
+    if EMAIL_USE_SSL and EMAIL_USE_TLS:
+        raise ConfigError("EMAIL_USE_SSL and EMAIL_USE_TLS: choose one")
+    EMAIL_TIMEOUT = env_int(env, "EMAIL_TIMEOUT", 10)
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+DEFAULT_FROM_EMAIL = env.get("DEFAULT_FROM_EMAIL", "向阳花 <noreply@localhost>")
+SUNFLOWER_EMAIL_NOTIFICATIONS = env_bool(
+    env, "SUNFLOWER_EMAIL_NOTIFICATIONS", bool(EMAIL_HOST) or not PRODUCTION
+)
+SUNFLOWER_NOTIFY_CONSOLE = not PRODUCTION
+SUNFLOWER_SMS_URL = env.get("SUNFLOWER_SMS_URL", "")
+SUNFLOWER_SMS_TOKEN = env.get("SUNFLOWER_SMS_TOKEN", "")
+SUNFLOWER_SMS_ADAPTER = env.get("SUNFLOWER_SMS_ADAPTER", "")
+SUNFLOWER_WECHAT_URL = env.get("SUNFLOWER_WECHAT_URL", "")
+SUNFLOWER_WECHAT_TOKEN = env.get("SUNFLOWER_WECHAT_TOKEN", "")
+SUNFLOWER_WECHAT_ADAPTER = env.get("SUNFLOWER_WECHAT_ADAPTER", "")
+for _name in ("SUNFLOWER_SMS_URL", "SUNFLOWER_WECHAT_URL"):
+    if globals()[_name] and not globals()[_name].startswith(("https://", "http://")):
+        raise ConfigError(f"{_name} must be an http:// or https:// URL")
 
 AUTH_USER_MODEL = "accounts.User"
 # The lockout backend comes first: it refuses a locked account or address before any password

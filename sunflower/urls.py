@@ -13,6 +13,11 @@ urlpatterns = [
     path("", include("sunflower.privacy.urls")),
     path("console/audit/", include("sunflower.audit.urls")),
     path("console/campaigns/", include("sunflower.assessments.urls_campaigns")),
+    path("", include("sunflower.notifications.urls")),
+    path("console/care/", include("sunflower.care.urls")),
+    path("m/care/", include("sunflower.care.urls_portal")),
+    path("console/results/", include("sunflower.assessments.urls_records")),
+    path("console/instruments/", include("sunflower.assessments.urls_instruments")),
     path("i18n/setlang/", set_language, name="set_language"),
 ]
 

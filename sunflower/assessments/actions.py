@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -23,6 +24,7 @@ from sunflower.assessments.models import (
     Assignment,
     AssignmentStatus,
     Campaign,
+    CampaignMode,
     CampaignStatus,
     Response,
     ResponseStatus,
@@ -71,8 +73,13 @@ def _person(actor: User) -> Person:
     return consenting_person(actor.person_id)
 
 
-def _self_assessment(instrument_id: str) -> Instrument:
-    if catalogue.entry(instrument_id) is None:
+def _offered(person: Person, instrument_id: str) -> Instrument:
+    """An instrument the person may start: one of the portal's own, or one a campaign open
+    now assigns them (uploaded instruments may be offered in campaigns only)."""
+    found = catalogue.entry(instrument_id)
+    if found is None or not (
+        found.self_assessment or campaigns.open_assignment(person.pk, instrument_id) is not None
+    ):
         raise Http404
     return catalogue.instrument(instrument_id)
 
@@ -96,8 +103,8 @@ def _checked(instrument: Instrument, answers: list[int | None]) -> list[int | No
 
 def do_start(actor: User, instrument_id: str, request: HttpRequest | None = None) -> Response:
     """The actor's open draft of the instrument, or a new one on its latest version."""
-    instrument = _self_assessment(instrument_id)
     person = _person(actor)  # consent checked
+    instrument = _offered(person, instrument_id)
     with transaction.atomic():
         draft = (
             Response.objects.select_for_update()
@@ -196,7 +203,7 @@ def do_save_draft(
     person = _person(actor)  # consent checked
     with transaction.atomic():
         response = _own_draft(person, response_id, lock=True)
-        if response.is_submitted:
+        if not response.is_draft:
             return response
         instrument = catalogue.instrument(response.instrument_id, response.instrument_version)
         _merge(response, instrument, page)
@@ -236,6 +243,10 @@ def do_submit(
     *page* holds the answers of the last page, merged first. Unanswered required items raise
     MissingAnswers (the draft keeps what was given). A critical answer or a score over a
     tier's threshold proposes a risk warning in the same transaction.
+
+    In an anonymous campaign the answers and result move to a new row with no person (the
+    one returned, for showing the result once) and the draft is emptied and kept as
+    ANONYMISED, so that the same token again returns that husk, not a second response.
     """
     person = _person(actor)  # consent checked
     token = (token or "").strip()[:64]
@@ -265,7 +276,7 @@ def _submit(
         if done is not None:
             return done, []
         response = _own_draft(person, response_id, lock=True)
-        if response.is_submitted:  # submitted from another page or tab: it stays as it was
+        if response.status != ResponseStatus.DRAFT:  # sent from another page or tab: final
             return response, []
         _check_window(response)
         instrument = catalogue.instrument(response.instrument_id, response.instrument_version)
@@ -281,9 +292,91 @@ def _submit(
             # Keep the last page's answers (leave the transaction, then refuse).
             response.saved_at = timezone.now()
             response.save(update_fields=["answers", "saved_at"])
+        elif _is_anonymous(response):
+            return _finish_anonymously(actor, person, response, instrument, answers, token), []
         else:
             _finish(actor, person, response, instrument, answers, token, request)
     return response, missing
+
+
+def _is_anonymous(response: Response) -> bool:
+    return (
+        response.campaign_id is not None
+        and Campaign.objects.filter(pk=response.campaign_id, mode=CampaignMode.ANONYMOUS).exists()
+    )
+
+
+def scored_result(
+    instrument: Instrument, answers: list[int | None], seconds: int
+) -> dict[str, Any]:
+    result = score(instrument, answers)
+    data = result.to_dict(DEFAULT_LANGUAGE)
+    data["flagged_items"] = {k: list(v) for k, v in result.flagged_items.items()}
+    data["quality"] = quality_flags(instrument, answers, seconds)
+    return data
+
+
+def _finish_anonymously(
+    actor: User,
+    person: Person,
+    draft: Response,
+    instrument: Instrument,
+    answers: list[int | None],
+    token: str,
+) -> Response:
+    """Store the answers with no identity (DESIGN.md §4 rule 5) and empty the draft.
+
+    The anonymous row keeps the instrument, the campaign, the answers, the result and the
+    duration (for the quality flags); its times are cut to the day, so that they cannot be
+    matched to the moment the cadre's assignment was marked done. No warning is proposed:
+    nobody can be told who answered. The audit entry names the campaign, not the row.
+    """
+    now = timezone.now()
+    seconds = max(0, int((now - draft.started_at).total_seconds()))
+    day = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    anonymous = Response(
+        person=None,
+        instrument_id=draft.instrument_id,
+        instrument_version=draft.instrument_version,
+        status=ResponseStatus.SUBMITTED,
+        started_at=day,
+        saved_at=day,
+        submitted_at=day,
+        duration_seconds=seconds,
+        campaign_id=draft.campaign_id,
+    )
+    anonymous.set_answers(answers)
+    anonymous.set_result(scored_result(instrument, answers, seconds))
+    anonymous.save()
+    draft.answers = None  # type: ignore[assignment]  # the column is nullable: emptied
+    draft.result = None  # type: ignore[assignment]
+    draft.status = ResponseStatus.ANONYMISED
+    draft.submitted_at = now
+    draft.saved_at = now
+    draft.submission_token = token
+    draft.save()
+    record(
+        "assessment.submit",
+        actor=actor,
+        actor_role=Role.CADRE,
+        target=draft.campaign,
+        scope_unit_id=person.unit_id,
+        changes={"instrument": instrument.ref, "campaign": draft.campaign_id, "anonymous": True},
+    )
+    _mark_assignment_done(draft, person, None, now)
+    return anonymous
+
+
+def _mark_assignment_done(
+    response: Response, person: Person, stored: Response | None, now: datetime
+) -> None:
+    if response.campaign_id is not None:
+        Assignment.objects.filter(
+            campaign_id=response.campaign_id,
+            person=person,
+            instrument_id=response.instrument_id,
+            status=AssignmentStatus.PENDING,
+        ).update(status=AssignmentStatus.DONE, response=stored, completed_at=now)
 
 
 def _finish(
@@ -295,13 +388,9 @@ def _finish(
     token: str,
     request: HttpRequest | None,
 ) -> None:
-    result = score(instrument, answers)
     now = timezone.now()
     seconds = max(0, int((now - response.started_at).total_seconds()))
-    data = result.to_dict(DEFAULT_LANGUAGE)
-    data["flagged_items"] = {k: list(v) for k, v in result.flagged_items.items()}
-    data["quality"] = quality_flags(instrument, answers, seconds)
-    response.set_result(data)
+    response.set_result(scored_result(instrument, answers, seconds))
     response.status = ResponseStatus.SUBMITTED
     response.submitted_at = now
     response.saved_at = now
@@ -317,11 +406,5 @@ def _finish(
         scope_unit_id=person.unit_id,
         changes=_audit_changes(instrument, response.campaign_id),
     )
-    if response.campaign_id is not None:
-        Assignment.objects.filter(
-            campaign_id=response.campaign_id,
-            person=person,
-            instrument_id=response.instrument_id,
-            status=AssignmentStatus.PENDING,
-        ).update(status=AssignmentStatus.DONE, response=response, completed_at=now)
+    _mark_assignment_done(response, person, response, now)
     propose_warning_from_result(response, actor, request)

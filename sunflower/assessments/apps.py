@@ -7,6 +7,7 @@ class AssessmentsConfig(AppConfig):
 
     def ready(self) -> None:
         # The cadre's own results join their personal data download (a sensitive section).
-        from sunflower.assessments import export
+        from sunflower.assessments import demo, export
 
         export.register()
+        demo.register()

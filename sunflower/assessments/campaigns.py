@@ -36,8 +36,8 @@ from sunflower.lib.privacy import suppress, suppress_cells
 from sunflower.orgs.models import Person, Unit
 
 ADMIN_ROLES = (Role.PROGRAMME_ADMIN,)
-# Anonymous mode stores no identity and needs its own submission path; it is not offered yet.
-OFFERED_MODES = (CampaignMode.IDENTIFIED, CampaignMode.CONFIDENTIAL)
+MAX_REMINDER_DAYS = 30  # reminders.py sends them
+OFFERED_MODES = (CampaignMode.IDENTIFIED, CampaignMode.CONFIDENTIAL, CampaignMode.ANONYMOUS)
 
 
 class CampaignError(Exception):
@@ -74,6 +74,7 @@ def do_create_campaign(
     opens_at: datetime,
     closes_at: datetime,
     mode: str,
+    reminder_days: int = 3,
     request: HttpRequest | None = None,
 ) -> Campaign:
     if not actor.has_role(*ADMIN_ROLES) or not unit_in_scope(actor, root_unit, ADMIN_ROLES):
@@ -85,6 +86,8 @@ def do_create_campaign(
         raise CampaignError(_("截止时间应晚于开始时间。"))
     if mode not in OFFERED_MODES:
         raise CampaignError(_("暂不支持这种测评方式。"))
+    if not 0 <= reminder_days <= MAX_REMINDER_DAYS:
+        raise CampaignError(_("提前提醒的天数应为 0 到 30 之间的整数。"))
     with transaction.atomic():
         campaign = Campaign.objects.create(
             name=name.strip(),
@@ -93,6 +96,7 @@ def do_create_campaign(
             opens_at=opens_at,
             closes_at=closes_at,
             mode=mode,
+            reminder_days=reminder_days,
             created_by=actor,
         )
         record(
@@ -102,7 +106,7 @@ def do_create_campaign(
             target=campaign,
             request=request,
             scope_unit_id=root_unit.pk,
-            changes={"instruments": chosen, "mode": mode},
+            changes={"instruments": chosen, "mode": mode, "reminder_days": reminder_days},
         )
     return campaign
 

@@ -60,7 +60,25 @@ class CampaignForm(forms.Form):
         choices=[(m.value, m.label) for m in campaigns.OFFERED_MODES],
         widget=forms.RadioSelect,
         initial=CampaignMode.IDENTIFIED,
-        help_text=_lazy("实名：结果由档案管理员跟进；保密：仅本人和档案管理员可见。"),
+        help_text=_lazy(
+            "实名：结果由档案管理员跟进；保密：仅本人和档案管理员可见；"
+            "匿名：不保存身份，危机作答无法通知任何人（干部开始前会被告知）。"
+        ),
+    )
+
+    reminder_days = forms.IntegerField(
+        label=_lazy("截止前提醒（天）"),
+        min_value=0,
+        max_value=30,
+        initial=3,
+        required=False,  # left empty: the default of 3 days
+        help_text=_lazy("截止前几天提醒尚未完成的干部（站内消息、短信等），0 表示不提醒。"),
+        error_messages={
+            "invalid": _lazy("提前提醒的天数应为 0 到 30 之间的整数。"),
+            "min_value": _lazy("提前提醒的天数应为 0 到 30 之间的整数。"),
+            "max_value": _lazy("提前提醒的天数应为 0 到 30 之间的整数。"),
+        },
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
     )
 
     def __init__(self, *args: Any, units: UnitQuerySet, **kwargs: Any) -> None:
@@ -73,8 +91,12 @@ class CampaignForm(forms.Form):
         language = catalogue.language()
         instruments.choices = [
             (e.instrument_id, catalogue.instrument(e.instrument_id).label(language))
-            for e in catalogue.SELF_ASSESSMENT
+            for e in catalogue.campaign_entries()
         ]
+
+    def clean_reminder_days(self) -> int:
+        value = self.cleaned_data.get("reminder_days")
+        return 3 if value is None else int(value)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -24,11 +24,16 @@ from sunflower.orgs.models import Person, Unit
 from sunflower.scales import numbers
 
 ANONYMOUS_KEY = "system:anonymous-responses"
+# An approved response data export can be downloaded for this long after the approval.
+EXPORT_VALID_HOURS = 24
 
 
 class ResponseStatus(models.TextChoices):
     DRAFT = "draft", _("未完成")
     SUBMITTED = "submitted", _("已提交")
+    # The cadre's draft of an anonymous campaign after submission: emptied, it stays only so
+    # that a repeated submission finds it (the answers went to a row with no person).
+    ANONYMISED = "anonymised", _("已匿名提交")
 
 
 class CampaignMode(models.TextChoices):
@@ -194,8 +199,16 @@ class Response(models.Model):
         return f"{self.instrument_id}@{self.instrument_version} {self.pk}"
 
     @property
+    def is_draft(self) -> bool:
+        return self.status == ResponseStatus.DRAFT
+
+    @property
     def is_submitted(self) -> bool:
         return self.status == ResponseStatus.SUBMITTED
+
+    @property
+    def is_anonymised(self) -> bool:
+        return self.status == ResponseStatus.ANONYMISED
 
     def answer_list(self) -> list[int | None]:
         return list(json.loads(self.answers)) if self.answers else []
@@ -243,3 +256,81 @@ class InstalledInstrument(models.Model):
 
     def __str__(self) -> str:
         return f"{self.instrument_id}@{self.version}"
+
+
+class ExportFormat(models.TextChoices):
+    XLSX = "xlsx", _("Excel 表格（.xlsx）")
+    CSV = "csv", _("CSV 文本（.csv）")
+
+
+class ExportStatus(models.TextChoices):
+    REQUESTED = "requested", _("待审批")
+    APPROVED = "approved", _("已批准")
+    REFUSED = "refused", _("未批准")
+
+
+class ExportRequest(models.Model):
+    """A record keeper's request to export one campaign's responses, and a second record
+    keeper's decision on it (DESIGN.md §2: no bulk export without a second approver).
+
+    The requester downloads an approved export within EXPORT_VALID_HOURS of the approval.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    campaign = models.ForeignKey(
+        Campaign, verbose_name=_("测评活动"), on_delete=models.PROTECT, related_name="+"
+    )
+    file_format = models.CharField(_("格式"), max_length=8, choices=ExportFormat.choices)
+    reason = models.TextField(_("用途说明"), max_length=500)
+    status = models.CharField(
+        _("状态"), max_length=12, choices=ExportStatus.choices, default=ExportStatus.REQUESTED
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("申请人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    requested_at = models.DateTimeField(_("申请时间"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("审批人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
+    decision_note = models.TextField(_("审批意见"), max_length=500, blank=True)
+    downloads = models.PositiveIntegerField(_("下载次数"), default=0)
+    last_downloaded_at = models.DateTimeField(_("最近下载"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("测评数据导出申请")
+        verbose_name_plural = _("测评数据导出申请")
+        ordering = ["-requested_at"]
+        constraints = [
+            # The second approver is another person: the database refuses a self-approval.
+            models.CheckConstraint(
+                condition=~Q(decided_by=models.F("requested_by")),
+                name="export_decided_by_another_record_keeper",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="requested")
+                | Q(decided_by__isnull=False, decided_at__isnull=False),
+                name="export_decision_has_decider_and_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"export {self.campaign_id} {self.status}"
+
+    @property
+    def expires_at(self) -> datetime | None:
+        if self.status != ExportStatus.APPROVED or self.decided_at is None:
+            return None
+        return self.decided_at + timedelta(hours=EXPORT_VALID_HOURS)
+
+    def is_downloadable(self, now: datetime) -> bool:
+        expires = self.expires_at
+        return expires is not None and now < expires

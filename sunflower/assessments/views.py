@@ -41,7 +41,7 @@ def catalogue_page(request: HttpRequest) -> HttpResponse:
     language = catalogue.language()
     mine = access_own_responses(actor, status=None, request=request)
     entries = []
-    for entry in catalogue.SELF_ASSESSMENT:
+    for entry in catalogue.self_assessment_entries():
         instrument = catalogue.instrument(entry.instrument_id)
         own = [r for r in mine if r.instrument_id == entry.instrument_id]
         submitted = [r for r in own if r.is_submitted]
@@ -51,7 +51,7 @@ def catalogue_page(request: HttpRequest) -> HttpResponse:
                 "name": instrument.label(language),
                 "abbreviation": instrument.abbreviation,
                 "items": len(instrument.items),
-                "draft": next((r for r in own if not r.is_submitted), None),
+                "draft": next((r for r in own if r.is_draft), None),
                 "last": submitted[-1] if submitted else None,
                 "count": len(submitted),
             }
@@ -60,9 +60,7 @@ def catalogue_page(request: HttpRequest) -> HttpResponse:
         {
             "assignment": assignment,
             "name": catalogue.instrument(assignment.instrument_id).label(language),
-            "draft": any(
-                r.campaign_id == assignment.campaign_id and not r.is_submitted for r in mine
-            ),
+            "draft": any(r.campaign_id == assignment.campaign_id and r.is_draft for r in mine),
         }
         for assignment in campaigns.open_assignments(actor.person_id)
     ]
@@ -76,7 +74,7 @@ def catalogue_page(request: HttpRequest) -> HttpResponse:
 def _first_open_page(response: Response) -> int:
     answers = response.answer_list()
     first = next((n for n, code in enumerate(answers) if code is None), 0)
-    size = catalogue.ENTRIES[response.instrument_id].page_size
+    size = catalogue.page_size(response.instrument_id)
     return first // size + 1
 
 
@@ -89,12 +87,15 @@ def intro(request: HttpRequest, instrument_id: str) -> HttpResponse:
     entry = catalogue.entry(instrument_id)
     if entry is None:
         raise Http404
-    if request.method == "POST":
+    if request.method == "POST":  # do_start checks what may be started
         try:
             draft = actions.do_start(actor, instrument_id, request)
         except ConsentRequired:
             return _consent_needed(request, instrument_id)
         return redirect("assessments:page", response_id=draft.pk, page=_first_open_page(draft))
+    assignment = campaigns.open_assignment(actor.person_id, instrument_id)
+    if not entry.self_assessment and assignment is None:
+        raise Http404
     instrument = catalogue.instrument(instrument_id)
     drafts = access_own_responses(
         actor, instrument_id, status=ResponseStatus.DRAFT, request=request
@@ -104,6 +105,7 @@ def intro(request: HttpRequest, instrument_id: str) -> HttpResponse:
         request,
         "assessments/intro.html",
         {
+            "campaign": assignment.campaign if assignment is not None else None,
             "entry": entry,
             "instrument": instrument,
             "name": instrument.label(language),
@@ -164,6 +166,8 @@ def _page(request: HttpRequest, response_id: UUID, page: int) -> HttpResponse:
     response = access_response(actor, response_id, request)
     if response.is_submitted:
         return redirect("assessments:result", response_id=response.pk)
+    if response.is_anonymised:
+        return _anonymised(request, response)
     instrument = catalogue.instrument(response.instrument_id, response.instrument_version)
     items = len(instrument.items)
     pages = catalogue.page_count(response.instrument_id, items)
@@ -180,10 +184,16 @@ def _page(request: HttpRequest, response_id: UUID, page: int) -> HttpResponse:
                 done = actions.do_submit(
                     actor, response.pk, request.POST.get("token", ""), answers, request
                 )
+                if done.person_id is None:  # anonymous: shown once, never readable again
+                    return _anonymous_result(request, done)
+                if done.is_anonymised:
+                    return _anonymised(request, done)
                 return redirect("assessments:result", response_id=done.pk)
             response = actions.do_save_draft(actor, response.pk, answers, request)
             if response.is_submitted:
                 return redirect("assessments:result", response_id=response.pk)
+            if response.is_anonymised:
+                return _anonymised(request, response)
             if go == "back":
                 return redirect("assessments:page", response_id=response.pk, page=max(1, page - 1))
             missing = {
@@ -201,7 +211,7 @@ def _page(request: HttpRequest, response_id: UUID, page: int) -> HttpResponse:
             missing = set(exc.numbers) & here
             if not missing:  # the gap is on an earlier page: take the cadre there
                 messages.error(request, str(exc))
-                size = catalogue.ENTRIES[response.instrument_id].page_size
+                size = catalogue.page_size(response.instrument_id)
                 first = (min(exc.numbers) - 1) // size + 1
                 return redirect("assessments:page", response_id=response.pk, page=first)
             error = str(exc)
@@ -234,6 +244,8 @@ def _page(request: HttpRequest, response_id: UUID, page: int) -> HttpResponse:
 def result(request: HttpRequest, response_id: UUID) -> HttpResponse:
     actor = current_user(request)
     response = access_response(actor, response_id, request)
+    if response.is_anonymised:
+        return _anonymised(request, response)
     if not response.is_submitted:
         return redirect("assessments:page", response_id=response.pk, page=1)
     view = interpret.result_view(response)
@@ -241,6 +253,31 @@ def result(request: HttpRequest, response_id: UUID) -> HttpResponse:
         request,
         "assessments/result.html",
         {"view": view, "entry": catalogue.entry(response.instrument_id)},
+    )
+
+
+def _anonymous_result(request: HttpRequest, response: Response) -> HttpResponse:
+    """The result of an anonymous response, in the answer to its submission only: the row has
+    no person, so nobody (the cadre included) can open it again. A critical answer still
+    shows the help panel at once; nobody is notified."""
+    return _render(
+        request,
+        "assessments/result.html",
+        {
+            "view": interpret.result_view(response),
+            "entry": catalogue.entry(response.instrument_id),
+            "anonymous": True,
+        },
+    )
+
+
+def _anonymised(request: HttpRequest, response: Response) -> HttpResponse:
+    """The emptied draft of an anonymous response: already sent, nothing to show."""
+    instrument = catalogue.instrument(response.instrument_id, response.instrument_version)
+    return _render(
+        request,
+        "assessments/anonymised.html",
+        {"name": instrument.label(catalogue.language()), "response": response},
     )
 
 

@@ -66,6 +66,7 @@ def campaign_create(request: HttpRequest) -> HttpResponse:
                 opens_at=form.cleaned_data["opens_at"],
                 closes_at=form.cleaned_data["closes_at"],
                 mode=form.cleaned_data["mode"],
+                reminder_days=form.cleaned_data["reminder_days"],
                 request=request,
             )
         except campaigns.CampaignError as exc:

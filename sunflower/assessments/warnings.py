@@ -1,9 +1,9 @@
 """Risk-warning proposals from a submitted result (DESIGN.md §5).
 
 A tier here is a proposal, never a decision: a record keeper confirms or changes it (PIPL
-Art. 24). Until the care app exists (issue 5) the proposal is an audit entry
-"warning.proposed" naming the response and the tier; the care app will turn the same call
-into a RiskWarning row in the record keeper's queue. The entry carries no score or answer.
+Art. 24). The proposal is a care.RiskWarning row in the record keeper's queue with its audit
+entry "warning.proposed" naming the response and the tier (no score or answer); an anonymous
+response proposes nothing. `Tier` lives in sunflower/care/tiers.py.
 
 Rules, checked from the most urgent tier down:
 - red: a critical item endorsed (the engine's `critical_item` flag: PHQ-9 item 9 ≥ 1,
@@ -20,19 +20,14 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import TextChoices
 from django.http import HttpRequest
-from django.utils.translation import gettext_lazy as _
 
 from sunflower.accounts.models import User
 from sunflower.assessments.models import Response
-from sunflower.audit.events import record
+from sunflower.care.actions import do_propose_from_result
+from sunflower.care.tiers import Tier
 
-
-class Tier(TextChoices):
-    RED = "red", _("一级（红色）")
-    ORANGE = "orange", _("二级（橙色）")
-    YELLOW = "yellow", _("三级（黄色）")
+__all__ = ["Tier", "propose_warning_from_result", "proposed_tier"]
 
 
 Rule = Callable[[Mapping[str, Any]], bool]
@@ -91,13 +86,5 @@ def propose_warning_from_result(
     tier = proposed_tier(response.instrument_id, response.result_data())
     if tier is None:
         return None
-    record(
-        "warning.proposed",
-        actor=actor,
-        target=response,
-        request=request,
-        actor_role="system",
-        scope_unit_id=response.person.unit_id if response.person is not None else None,
-        changes={"response": str(response.pk), "tier": str(tier.value), "source": "result"},
-    )
+    do_propose_from_result(response, tier, actor, request)
     return tier

@@ -11,6 +11,8 @@ from __future__ import annotations
 import threading
 import time
 import uuid
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 
@@ -23,6 +25,7 @@ from sunflower.lib import crypto
 
 KEY_CACHE_SECONDS = 300
 KEY_CACHE_SIZE = 20_000
+PREPARE_BATCH = 500
 
 
 @dataclass(frozen=True)
@@ -36,6 +39,7 @@ _cache: dict[str, tuple[float, OpenKey]] = {}
 _subject_ids: dict[str, str] = {}
 _uncommitted_subjects: set[str] = set()
 _cache_lock = threading.Lock()
+_prepared = threading.local()  # prepared_keys(): subject -> key, for the block's duration
 
 
 @cache
@@ -130,8 +134,46 @@ def key_by_id(key_id: str) -> OpenKey:
     return _open(row)
 
 
+@contextmanager
+def prepared_keys(subjects: Iterable[str]) -> Iterator[None]:
+    """Serve the data keys of *subjects* from memory until the block ends, creating the
+    missing ones in one batch: for bulk writes inside one transaction (the demo city), where
+    key_for_subject would otherwise look up every key that transaction created, once per value.
+
+    Use it inside the transaction that writes: the keys it creates are committed or rolled
+    back with that work, and nothing outlives the block except what key_for_subject caches
+    anyway.
+    """
+    wanted = sorted(set(subjects))
+    rows: dict[str, DataKey] = {}
+    for start in range(0, len(wanted), PREPARE_BATCH):
+        chunk = wanted[start : start + PREPARE_BATCH]
+        rows.update((row.subject, row) for row in DataKey.objects.filter(subject__in=chunk))
+    suite = current_suite()
+    wrapping = master_key()
+    new = []
+    for subject in wanted:
+        if subject not in rows:
+            row = DataKey(subject=subject, suite=suite.code, master_key_id=wrapping.key_id)
+            row.wrapped = wrapping.wrap(
+                suite, crypto.new_data_key(suite), _wrap_aad(subject, row.key_id)
+            )
+            rows[subject] = row
+            new.append(row)
+    DataKey.objects.bulk_create(new, batch_size=PREPARE_BATCH)
+    previous: dict[str, OpenKey] | None = getattr(_prepared, "keys", None)
+    _prepared.keys = {**(previous or {}), **{s: _open(row) for s, row in rows.items()}}
+    try:
+        yield
+    finally:
+        _prepared.keys = previous
+
+
 def key_for_subject(subject: str) -> OpenKey:
     """The data key for *subject*, created on first use (safe under concurrent first use)."""
+    prepared: dict[str, OpenKey] | None = getattr(_prepared, "keys", None)
+    if prepared is not None and subject in prepared:
+        return prepared[subject]
     known_id = _subject_ids.get(subject)
     if known_id is not None:
         return key_by_id(known_id)

@@ -28,6 +28,8 @@ from django.utils import timezone
 
 from sunflower.accounts.models import Role, RoleAssignment, User
 from sunflower.audit.models import AuditEvent
+from sunflower.keystore.fields import EncryptedTextField
+from sunflower.keystore.keyring import prepared_keys
 from sunflower.lib.validators import id_check_code
 from sunflower.orgs.models import (
     AttentionTag,
@@ -856,8 +858,15 @@ def _write_people(plans: list[PersonPlan], units: dict[str, Unit]) -> list[Perso
         )
         person.tag_codes = list(plan.tags)
         people.append(person)
-    # bulk_create runs each field's pre_save, which encrypts and fills the blind indexes.
-    Person.objects.bulk_create(people, batch_size=BATCH_SIZE)
+    # bulk_create runs each field's pre_save, which encrypts and fills the blind indexes; the
+    # roster key is created in this transaction, so it is held in memory for the batch.
+    subjects = {
+        f.key_subject
+        for f in Person._meta.fields
+        if isinstance(f, EncryptedTextField) and f.key_subject
+    }
+    with prepared_keys(subjects):
+        Person.objects.bulk_create(people, batch_size=BATCH_SIZE)
     return people
 
 

@@ -27,14 +27,14 @@ MARGIN = 18 * mm
 LABEL_WIDTH = 34 * mm
 
 
-def _font() -> str:
+def cid_font() -> str:
     if FONT not in pdfmetrics.getRegisteredFontNames():
         pdfmetrics.registerFont(UnicodeCIDFont(FONT))
     return FONT
 
 
-def _styles() -> dict[str, ParagraphStyle]:
-    font = _font()
+def report_styles() -> dict[str, ParagraphStyle]:
+    font = cid_font()
     base = ParagraphStyle("body", fontName=font, fontSize=10.5, leading=16, wordWrap="CJK")
     return {
         "title": ParagraphStyle("title", parent=base, fontSize=18, leading=26, spaceAfter=4),
@@ -50,14 +50,17 @@ def _styles() -> dict[str, ParagraphStyle]:
     }
 
 
-def _p(text: str, style: ParagraphStyle) -> Paragraph:
+def paragraph(text: str, style: ParagraphStyle) -> Paragraph:
     return Paragraph(escape(text).replace("\n", "<br/>"), style)
 
 
-def _record_table(rows: list[tuple[str, str]], styles: dict[str, ParagraphStyle]) -> Table:
+def record_table(rows: list[tuple[str, str]], styles: dict[str, ParagraphStyle]) -> Table:
     width = A4[0] - 2 * MARGIN
     table = Table(
-        [[_p(label, styles["label"]), _p(value, styles["body"])] for label, value in rows],
+        [
+            [paragraph(label, styles["label"]), paragraph(value, styles["body"])]
+            for label, value in rows
+        ],
         colWidths=[LABEL_WIDTH, width - LABEL_WIDTH],
     )
     table.setStyle(
@@ -75,17 +78,17 @@ def _record_table(rows: list[tuple[str, str]], styles: dict[str, ParagraphStyle]
 
 
 def render_export_pdf(export: PersonExport) -> bytes:
-    styles = _styles()
+    styles = report_styles()
     footer = _("本文件含有您的个人信息，请妥善保管。第 %(page)d 页")
     story: list[Any] = [
-        _p(_("我的个人信息副本"), styles["title"]),
-        _p(
+        paragraph(_("我的个人信息副本"), styles["title"]),
+        paragraph(
             _("向阳花干部心理健康服务平台，生成时间：%(time)s")
             % {"time": timezone.localtime(export.generated_at).strftime("%Y-%m-%d %H:%M")},
             styles["meta"],
         ),
         Spacer(1, 4 * mm),
-        _p(
+        paragraph(
             _(
                 "这是平台保存的与您本人有关的全部信息，按类别列出。标注“敏感个人信息”的部分"
                 "在数据库中加密保存，本次导出已记入审计日志。机器可读的版本请下载 JSON 文件。"
@@ -97,18 +100,25 @@ def render_export_pdf(export: PersonExport) -> bytes:
         title = section.title
         if section.sensitive:
             title = _("%(title)s（敏感个人信息）") % {"title": title}
-        heading = _p(title, styles["h2"])
+        heading = paragraph(title, styles["h2"])
         if not section.records:
-            story.append(KeepTogether([heading, _p(_("无记录"), styles["empty"])]))
+            story.append(KeepTogether([heading, paragraph(_("无记录"), styles["empty"])]))
             continue
         first, *rest = section.records
-        story.append(KeepTogether([heading, _record_table(section.rows(first), styles)]))
+        story.append(KeepTogether([heading, record_table(section.rows(first), styles)]))
         for record in rest:
-            story += [Spacer(1, 2 * mm), _record_table(section.rows(record), styles)]
+            story += [Spacer(1, 2 * mm), record_table(section.rows(record), styles)]
+
+    return build_pdf(story, title=_("我的个人信息副本"), footer=footer)
+
+
+def build_pdf(story: list[Any], *, title: str, footer: str) -> bytes:
+    """An A4 document of *story*; *footer* is drawn on every page with %(page)d filled in.
+    Shared by the other reports (assessments/reports.py)."""
 
     def draw_footer(canvas: Any, doc: Any) -> None:
         canvas.saveState()
-        canvas.setFont(_font(), 8.5)
+        canvas.setFont(cid_font(), 8.5)
         canvas.setFillColor(colors.HexColor("#777777"))
         canvas.drawCentredString(A4[0] / 2, 10 * mm, footer % {"page": doc.page})
         canvas.restoreState()
@@ -121,7 +131,7 @@ def render_export_pdf(export: PersonExport) -> bytes:
         rightMargin=MARGIN,
         topMargin=MARGIN,
         bottomMargin=MARGIN,
-        title=_("我的个人信息副本"),
+        title=title,
         author=_("向阳花"),
     )
     document.build(story, onFirstPage=draw_footer, onLaterPages=draw_footer)

@@ -33,6 +33,7 @@ NAV_ITEMS = (
     NavItem(_("花名册导入"), "orgs:import", ROSTER_ROLES, "upload", ("orgs:import-",)),
     NavItem(_("组织机构"), "orgs:unit-list", ROSTER_ROLES, "tree", ("orgs:unit-",)),
     NavItem(_("测评活动"), "campaigns:list", (Role.PROGRAMME_ADMIN,), "file", ("campaigns:",)),
+    NavItem(_("量表库"), "instruments:list", tuple(STAFF_ROLES), "book", ("instruments:",)),
     NavItem(
         _("账号与角色"),
         "accounts-admin:user-list",
@@ -41,6 +42,41 @@ NAV_ITEMS = (
         ("accounts-admin:",),
     ),
     NavItem(_("审计日志"), "audit:event-list", (Role.AUDIT_ADMIN,), "shield", ("audit:",)),
+    NavItem(
+        _("测评结果"),
+        "results:list",
+        (Role.RECORD_KEEPER,),
+        "chart",
+        ("results:detail", "results:pdf", "results:fhir"),
+    ),
+    NavItem(
+        _("测评数据导出"), "results:exports", (Role.RECORD_KEEPER,), "download", ("results:export",)
+    ),
+    NavItem(
+        _("风险预警"), "care:warning-list", (Role.RECORD_KEEPER,), "alert", ("care:warning-d",)
+    ),
+    NavItem(
+        _("危机个案"),
+        "care:case-list",
+        (Role.RECORD_KEEPER, Role.COUNSELLOR),
+        "heart",
+        ("care:case-",),
+    ),
+    NavItem(
+        _("提出预警"),
+        "care:warning-raise",
+        (Role.COUNSELLOR, Role.TALK_OFFICER),
+        "bell",
+        ("care:warning-raise",),
+    ),
+    NavItem(_("预警值班"), "care:duty", (Role.RECORD_KEEPER,), "calendar"),
+    NavItem(
+        _("说明请求"),
+        "care:explanation-list",
+        (Role.RECORD_KEEPER,),
+        "message",
+        ("care:explanation-",),
+    ),
     NavItem(
         _("删除申请"),
         "privacy:deletion-requests",

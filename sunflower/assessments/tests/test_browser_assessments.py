@@ -7,11 +7,11 @@ from typing import Any
 
 import pytest
 
-from conftest import browser_login
-from sunflower.accounts.models import User
+from conftest import City, browser_login, make_user
+from sunflower.accounts.models import Role, User
 from sunflower.assessments.models import Response, ResponseStatus
 from sunflower.assessments.tests.helpers import take
-from sunflower.audit.models import AuditEvent
+from sunflower.care.models import RiskWarning
 
 pytestmark = pytest.mark.browser
 ARTIFACTS = Path("test-artifacts")
@@ -45,8 +45,8 @@ def open_phq9(page: Any) -> None:
 
 
 class TakeAssessmentBrowserTestCase:
-    def test_a_crisis_answer_shows_the_help_panel(
-        self, live_server: Any, phone: Any, consenting: User
+    def test_a_crisis_answer_shows_the_help_panel_and_reaches_the_record_keeper(
+        self, live_server: Any, phone: Any, desk: Any, consenting: User, city: City
     ) -> None:
         problems = watch(phone)
         browser_login(phone, live_server.url, CADRE_LOGIN)
@@ -76,13 +76,22 @@ class TakeAssessmentBrowserTestCase:
         snapshot(phone, "assess-result-help-phone")
         assert phone.evaluate("document.documentElement.scrollWidth") <= 390
         response = Response.objects.get(status=ResponseStatus.SUBMITTED)
-        proposal = AuditEvent.objects.get(action="warning.proposed")
-        assert proposal.changes == {
-            "response": str(response.pk),
-            "tier": "red",
-            "source": "result",
-        }
+        proposal = RiskWarning.objects.get()
+        assert (proposal.response_id, proposal.tier) == (response.pk, "red")
         assert problems == []
+
+        # The record keeper in scope finds the new proposal at the top of the queue.
+        make_user("keeper", (Role.RECORD_KEEPER, city.city))
+        desk_problems = watch(desk)
+        browser_login(desk, live_server.url, "keeper")
+        desk.get_by_role("navigation", name="工作台导航").get_by_role(
+            "link", name="风险预警"
+        ).click()
+        first = desk.locator("table tbody tr").first
+        assert first.get_by_text("一级（红色）").is_visible()
+        assert first.get_by_text("王小明").is_visible()
+        snapshot(desk, "assess-keeper-sees-proposal-desk")
+        assert [p for p in desk_problems if "/ws/" not in p] == []
 
     def test_a_cadre_leaves_half_way_and_resumes(
         self, live_server: Any, phone: Any, consenting: User

@@ -21,8 +21,10 @@ from sunflower.assessments.models import (
     Campaign,
     CampaignMode,
     CampaignStatus,
+    Response,
+    ResponseStatus,
 )
-from sunflower.assessments.tests.helpers import PHQ9_MODERATE, take
+from sunflower.assessments.tests.helpers import PHQ9_CRITICAL, PHQ9_MODERATE, take
 from sunflower.audit.models import AuditEvent
 from sunflower.lib.privacy import suppress, suppress_cells
 from sunflower.orgs.models import EmploymentStatus, Person, Unit
@@ -76,9 +78,10 @@ class CreateCampaignTestCase:
             create(district_admin, city.district_b)
         assert not Campaign.objects.exists()
 
-    def test_it_refuses_anonymous_mode_for_now(self, district_admin: User, city: City) -> None:
+    def test_it_refuses_a_mode_it_does_not_know(self, district_admin: User, city: City) -> None:
         with pytest.raises(campaigns.CampaignError):
-            create(district_admin, city.district_a, mode=CampaignMode.ANONYMOUS)
+            create(district_admin, city.district_a, mode="public")
+        assert not Campaign.objects.exists()
 
     def test_the_form_refuses_another_district(self, district_admin: User, city: City) -> None:
         client = verified_login(Client(), district_admin)
@@ -229,6 +232,89 @@ class SubmitInCampaignTestCase:
     ) -> None:
         response = take(consenting, "phq9", PHQ9_MODERATE)
         assert response.campaign_id is None
+
+
+class AnonymousCampaignTestCase:
+    @pytest.fixture
+    def campaign(self, bob: User, city: City, consenting: User) -> Campaign:
+        created = create(bob, city.city, instruments=["phq9"], mode=CampaignMode.ANONYMOUS)
+        return campaigns.do_open_campaign(bob, created.pk)
+
+    def submit(self, client: Client, token: str = "t-1") -> Any:  # noqa: S107
+        draft_url = client.post(reverse("assessments:intro", args=["phq9"]))["Location"]
+        response_id = draft_url.strip("/").split("/")[-2]
+        client.post(
+            reverse("assessments:page", args=[response_id, 1]),
+            {f"q{n}": PHQ9_CRITICAL[n - 1] for n in range(1, 6)} | {"go": "next"},
+        )
+        answers = {f"q{n}": PHQ9_CRITICAL[n - 1] for n in range(6, 10)}
+        url = reverse("assessments:page", args=[response_id, 2])
+        return response_id, client.post(url, {**answers, "go": "submit", "token": token})
+
+    def test_the_intro_says_no_one_can_be_told(self, campaign: Campaign, consenting: User) -> None:
+        client = Client()
+        client.force_login(consenting)
+        page = client.get(reverse("assessments:intro", args=["phq9"])).content.decode()
+        assert "匿名测评" in page
+        assert "无法通知任何人" in page
+
+    def test_it_stores_no_identity_and_proposes_nothing(
+        self, campaign: Campaign, consenting: User
+    ) -> None:
+        client = Client()
+        client.force_login(consenting)
+        draft_id, reply = self.submit(client)
+        # The result is shown once, in the answer to the submission, with the help panel.
+        assert reply.status_code == 200
+        page = reply.content.decode()
+        assert "12356" in page
+        assert "无法通知任何人" in page
+        stored = Response.objects.get(campaign=campaign, status=ResponseStatus.SUBMITTED)
+        assert stored.person_id is None
+        assert stored.submission_token is None
+        assert stored.answer_list() == PHQ9_CRITICAL
+        assert "critical_item" in stored.result_data()["flags"]
+        local = timezone.localtime(stored.submitted_at)
+        assert (local.hour, local.minute, local.second) == (0, 0, 0)
+        husk = Response.objects.get(pk=draft_id)
+        assert husk.status == ResponseStatus.ANONYMISED
+        assert (husk.answers, husk.result) == (None, None)
+        assignment = Assignment.objects.get(campaign=campaign, person=consenting.person)
+        assert assignment.status == AssignmentStatus.DONE
+        assert assignment.response_id is None
+        assert not AuditEvent.objects.filter(action="warning.proposed").exists()
+        event = AuditEvent.objects.get(action="assessment.submit")
+        assert event.object_id == str(campaign.pk)
+        assert str(stored.pk) not in str(event.changes)
+
+    def test_a_repeated_submission_records_one_response(
+        self, campaign: Campaign, consenting: User
+    ) -> None:
+        client = Client()
+        client.force_login(consenting)
+        draft_id, _reply = self.submit(client)
+        answers = {f"q{n}": PHQ9_CRITICAL[n - 1] for n in range(6, 10)}
+        again = client.post(
+            reverse("assessments:page", args=[draft_id, 2]),
+            {**answers, "go": "submit", "token": "t-1"},
+        )
+        assert again.status_code == 200
+        assert "已匿名提交" in again.content.decode()
+        assert Response.objects.filter(campaign=campaign, person=None).count() == 1
+        result = client.get(reverse("assessments:result", args=[draft_id])).content.decode()
+        assert "已匿名提交" in result
+
+    def test_the_anonymous_row_is_nobody_s_to_read(
+        self, campaign: Campaign, consenting: User
+    ) -> None:
+        client = Client()
+        client.force_login(consenting)
+        self.submit(client)
+        stored = Response.objects.get(campaign=campaign, person=None)
+        reply = client.get(reverse("assessments:result", args=[stored.pk]))
+        assert reply.status_code == 404
+        own = client.get(reverse("web:portal-assessments")).content.decode()
+        assert "待完成的测评任务" not in own
 
 
 class CloseCampaignTestCase:

@@ -169,6 +169,54 @@ def plant_assessment(person: Person, planted: Planted) -> None:
     planted["assessments.Response.result"] = [stored.result, f'"band": {{"code": "{band}"']
 
 
+def plant_care(person: Person, city: City, planted: Planted) -> None:
+    """A warning raised by hand, changed in review, its case walked to closure with notes,
+    and the cadre's explanation request answered: every care note is a marker."""
+    from django.utils import timezone
+
+    from sunflower.assessments.models import Response
+    from sunflower.care import actions as care
+    from sunflower.care.models import CaseActionKind, CaseStatus
+
+    counsellor = make_user("plant-counsellor", (Role.COUNSELLOR, city.city))
+    keeper = make_user("plant-keeper", (Role.RECORD_KEEPER, city.city))
+    marks = {name: text_marker(name) for name in ("reason", "review", "t1", "action", "plan")}
+    marks |= {name: text_marker(name) for name in ("referral", "closing", "ask", "answer")}
+    warning = care.do_raise_warning(counsellor, person.pk, "red", marks["reason"])
+    _warning, case = care.do_review_warning(
+        keeper, warning.pk, "change", tier="orange", note=marks["review"]
+    )
+    assert case is not None
+    care.do_transition(keeper, case.pk, CaseStatus.ASSESSED, note=marks["t1"])
+    care.do_add_action(keeper, case.pk, CaseActionKind.CALL, timezone.now(), marks["action"])
+    care.do_update_safety_plan(keeper, case.pk, marks["plan"])
+    care.do_transition(keeper, case.pk, CaseStatus.REFERRED, referral_destination=marks["referral"])
+    care.do_transition(keeper, case.pk, CaseStatus.FOLLOW_UP)
+    care.do_transition(keeper, case.pk, CaseStatus.CLOSED, closing_reason=marks["closing"])
+    cadre = User.objects.get(person=person)
+    response = Response.objects.filter(person=person).first()
+    assert response is not None
+    explanation = care.do_request_explanation(cadre, response, marks["ask"])
+    care.do_answer_explanation(keeper, explanation.pk, marks["answer"])
+    planted["care.RiskWarning.reason"] = [marks["reason"]]
+    planted["care.RiskWarning.review_note"] = [marks["review"]]
+    planted["care.CaseTransition.note"] = [marks["t1"]]
+    planted["care.CaseAction.note"] = [marks["action"]]
+    planted["care.CrisisCase.safety_plan"] = [marks["plan"]]
+    planted["care.CrisisCase.referral_destination"] = [marks["referral"]]
+    planted["care.CrisisCase.closing_reason"] = [marks["closing"]]
+    planted["care.ExplanationRequest.question"] = [marks["ask"]]
+    planted["care.ExplanationRequest.answer"] = [marks["answer"]]
+
+
+def plant_channel_preference(staff: User, planted: Planted) -> None:
+    from sunflower.notifications.models import ChannelPreference
+
+    address = f"{secrets.token_hex(6)}@example.gov.cn"
+    ChannelPreference.objects.create(user=staff, email=address)
+    planted["notifications.ChannelPreference.email"] = [address]
+
+
 def plant_everything(city: City, staff: User) -> Planted:
     planted: Planted = {}
     person = plant_roster(city, staff, planted)
@@ -179,6 +227,8 @@ def plant_everything(city: City, staff: User) -> Planted:
     plant_sensitive_note(person, planted)
     plant_deletion_request(person, city, planted)
     plant_assessment(person, planted)
+    plant_care(person, city, planted)
+    plant_channel_preference(staff, planted)
     return planted
 
 

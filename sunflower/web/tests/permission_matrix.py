@@ -30,6 +30,9 @@ ROSTER = {"anonymous": LOGIN, "liaison": OK, "programme_admin": OK, "*": DENY}
 AUDIT = {"anonymous": LOGIN, "audit_admin": OK, "*": DENY}
 CADRE_ONLY = {"anonymous": LOGIN, "cadre": OK, "*": DENY}
 PROGRAMME = {"anonymous": LOGIN, "programme_admin": OK, "*": DENY}
+RECORDS = {"anonymous": LOGIN, "record_keeper": OK, "*": DENY}
+CARE_RAISERS = {"anonymous": LOGIN, "counsellor": OK, "talk_officer": OK, "*": DENY}
+CARE_CASES = {"anonymous": LOGIN, "record_keeper": OK, "counsellor": OK, "*": DENY}
 EVERYONE = {"*": OK}
 SIGNED_IN = {"anonymous": LOGIN, "*": OK}
 
@@ -95,11 +98,55 @@ MATRIX: dict[str, tuple[str, dict[str, str]]] = {
     "assessments:page": ("get", CADRE_ONLY),
     "assessments:result": ("get", CADRE_ONLY),
     "assessments:history": ("get", CADRE_ONLY),
+    "assessments:report-pdf": ("get", CADRE_ONLY),
+    "assessments:fhir": ("get", CADRE_ONLY),
     # Campaigns: the programme admin's console; counts only, never individuals.
     "campaigns:list": ("get", PROGRAMME),
     "campaigns:create": ("get", PROGRAMME),
     "campaigns:detail": ("get", PROGRAMME),
     "campaigns:open": ("post", PROGRAMME),
+    # The instrument library (T0 definitions) for staff; an upload first asks to
+    # re-authenticate, and only a city-wide programme admin may make one.
+    "instruments:list": ("get", {"anonymous": LOGIN, "cadre": DENY, "*": OK}),
+    "instruments:upload": ("get", PROGRAMME),
+    "instruments:questionnaire": ("get", {"anonymous": LOGIN, "cadre": DENY, "*": OK}),
+    # The record keeper's campaign results; exports and decisions first ask for sudo (OK here).
+    "results:list": ("get", RECORDS),
+    "results:detail": ("get", RECORDS),
+    "results:pdf": ("get", RECORDS),
+    "results:fhir": ("get", RECORDS),
+    "results:exports": ("get", RECORDS),
+    "results:export-create": ("get", RECORDS),
+    "results:export-detail": ("get", RECORDS),
+    "results:export-decide": ("post", RECORDS),
+    "results:export-download": ("get", RECORDS),
+    # Instrument definitions as FHIR Questionnaires (T0), for any staff member.
+    # Care (issue 5): the record keeper's warnings, cases, duty roster and explanation
+    # requests; a case also opens to its assignee (not the city-wide counsellor here: 404).
+    "care:warning-list": ("get", RECORDS),
+    "care:warning-detail": ("get", RECORDS),
+    "care:warning-review": ("post", RECORDS),
+    "care:warning-raise": ("get", CARE_RAISERS),
+    "care:warning-raise-for": ("get", CARE_RAISERS),
+    "care:case-list": ("get", CARE_CASES),
+    "care:case-detail": ("get", RECORDS),
+    "care:case-transition": ("post", RECORDS),
+    "care:case-action": ("post", RECORDS),
+    "care:case-safety-plan": ("post", RECORDS),
+    "care:case-assign": ("post", RECORDS),
+    "care:duty": ("get", RECORDS),
+    "care:duty-remove": ("post", RECORDS),
+    "care:explanation-list": ("get", RECORDS),
+    "care:explanation-detail": ("get", RECORDS),
+    "care-portal:explain": ("get", CADRE_ONLY),
+    "care-portal:explanations": ("get", CADRE_ONLY),
+    # Notifications: each user's own inbox; another user's message answers 404.
+    "notifications:inbox": ("get", CADRE_ONLY),
+    "notifications:console-inbox": ("get", {"anonymous": LOGIN, "cadre": DENY, "*": OK}),
+    "notifications:open": ("get", CADRE_ONLY),  # the sample message is the cadre's
+    "notifications:read": ("post", CADRE_ONLY),
+    "notifications:read-all": ("post", SIGNED_IN),
+    "notifications:preferences": ("get", SIGNED_IN),
     "privacy:deletion-requests": ("get", {"anonymous": LOGIN, "record_keeper": OK, "*": DENY}),
     "privacy:deletion-detail": ("get", {"anonymous": LOGIN, "record_keeper": OK, "*": DENY}),
     # The record keeper's decision is first sent to re-authenticate (a redirect, OK here).

@@ -73,6 +73,18 @@ def url_for(name: str, user: User | None, cast: dict[str, Any]) -> str:
             kwargs[arg] = sample_response(cast["users"]["cadre"].person).pk
         elif arg == "campaign_id":
             kwargs[arg] = sample_campaign(cast["users"]["programme_admin"]).pk
+        elif arg == "result_id":
+            kwargs[arg] = sample_campaign_response(cast).pk
+        elif arg == "export_id":
+            kwargs[arg] = sample_export(cast).pk
+        elif arg in ("warning_id", "case_id", "explanation_id", "shift_id"):
+            from sunflower.care.tests.samples import sample_for_matrix
+
+            kwargs[arg] = sample_for_matrix(arg, cast)
+        elif arg == "message_id":
+            from sunflower.notifications.api import notify
+
+            kwargs[arg] = notify([cast["users"]["cadre"]], "care.warning", link="/m/")[0].pk
         elif arg == "page":
             kwargs[arg] = 1
         else:
@@ -113,6 +125,54 @@ def sample_campaign(creator: User) -> Any:
             "opens_at": now,
             "closes_at": now + timedelta(days=7),
             "created_by": creator,
+        },
+    )[0]
+
+
+def sample_campaign_response(cast: dict[str, Any]) -> Any:
+    """The subject's submitted response in an identified city-wide campaign: the city-wide
+    record keeper reads it, nobody else (the subject is not in the cast of roles)."""
+    from sunflower.assessments.models import Response, ResponseStatus
+
+    person = cast["person_user"].person
+    found = Response.objects.filter(person=person, status=ResponseStatus.SUBMITTED).first()
+    if found is not None:
+        return found
+    now = timezone.now()
+    response = Response(
+        person=person,
+        instrument_id="phq9",
+        instrument_version="1",
+        status=ResponseStatus.SUBMITTED,
+        started_at=now,
+        saved_at=now,
+        submitted_at=now,
+        campaign=sample_campaign(cast["users"]["programme_admin"]),
+    )
+    response.set_answers([1, 1, 1, 1, 0, 0, 0, 0, 0])
+    response.set_result(
+        {"total": 4, "band": {"code": "minimal"}, "flags": [], "quality": ["too_fast"]}
+    )
+    response.save()
+    return response
+
+
+def sample_export(cast: dict[str, Any]) -> Any:
+    """An export request for the sample campaign by another record keeper."""
+    from sunflower.assessments.models import ExportRequest
+
+    campaign = sample_campaign(cast["users"]["programme_admin"])
+    requester = cast.get("other_keeper") or make_user(
+        "role-other-keeper", (Role.RECORD_KEEPER, campaign.root_unit)
+    )
+    cast["other_keeper"] = requester
+    return ExportRequest.objects.get_or_create(
+        campaign=campaign,
+        defaults={
+            "file_format": "csv",
+            "reason": "年度分析",
+            "requested_by": requester,
+            "requested_at": timezone.now(),
         },
     )[0]
 

@@ -11,7 +11,10 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
+from django.utils import timezone
 
+from sunflower.audit.models import AuditEvent
+from sunflower.lib.demo import DemoContext, demo_steps, reset_demo_steps
 from sunflower.orgs import demo
 
 
@@ -68,6 +71,8 @@ class Command(BaseCommand):
             if settings.PRODUCTION:
                 raise CommandError("--reset is refused in production (SUNFLOWER_ENV=prod)")
             try:
+                if not AuditEvent.objects.exists():  # else delete_demo_city refuses
+                    reset_demo_steps()
                 demo.delete_demo_city()
             except demo.DemoError as exc:
                 raise CommandError(str(exc)) from None
@@ -78,6 +83,9 @@ class Command(BaseCommand):
             summary = demo.build_demo_city(cadres=cadres, seed=seed, stdout=self.stdout)
         except demo.DemoError as exc:
             raise CommandError(str(exc)) from None
+        context = DemoContext(seed=seed, now=timezone.now(), say=self.stdout.write)
+        for step in demo_steps():  # each app's history: campaigns, results, cases, …
+            step.run(context)
         self.stdout.write(
             self.style.SUCCESS(
                 f"演示城市已建成 (demo city built) in {summary.seconds:.1f} s, seed {summary.seed}:"

@@ -1,0 +1,89 @@
+"""Live alerts to record keepers' browsers over WebSocket (consumers.CareAlertConsumer).
+
+An alert says only what happened, how urgent and where to look: {type, link, tier}. No name,
+no content (DESIGN.md §4 rule 9). It goes to one channel-layer group per user, after the
+transaction that caused it commits.
+
+Who gets a proposal alert: the record keepers whose scope holds the unit and who are on duty
+now (DutyShift); when nobody in scope is on duty, every record keeper in scope.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
+from typing import Any
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import transaction
+from django.utils import timezone
+
+from sunflower.accounts.models import Role, RoleAssignment, User
+from sunflower.care.models import DutyShift
+from sunflower.orgs.models import Unit
+
+PROPOSAL = "care.warning"
+SLA_BREACH = "care.sla_breach"
+ESCALATION = "care.escalation"
+
+
+def group_name(user_id: Any) -> str:
+    return f"care-alerts-{str(user_id).replace('-', '')}"
+
+
+def keepers_holding(unit: Unit) -> list[User]:
+    """Active record keepers whose scope holds *unit* (a grant on it or an ancestor)."""
+    ancestors = [int(part) for part in unit.path.strip("/").split("/") if part]
+    user_ids = (
+        RoleAssignment.objects.active()
+        .filter(role=Role.RECORD_KEEPER, unit_id__in=ancestors, user__is_active=True)
+        .values("user_id")
+    )
+    return list(User.objects.filter(pk__in=user_ids).order_by("username"))
+
+
+def on_duty(users: Iterable[User], now: datetime | None = None) -> list[User]:
+    now = now or timezone.now()
+    users = list(users)
+    ids = set(
+        DutyShift.objects.filter(
+            user__in=[u.pk for u in users], starts_at__lte=now, ends_at__gt=now
+        ).values_list("user_id", flat=True)
+    )
+    return [u for u in users if u.pk in ids]
+
+
+def alert_recipients(unit: Unit, now: datetime | None = None) -> list[User]:
+    keepers = keepers_holding(unit)
+    return on_duty(keepers, now) or keepers
+
+
+def send_alert(users: Iterable[User], kind: str, link: str, tier: str) -> None:
+    """Queue {type, link, tier} to each user's browser once the transaction commits."""
+    groups = [group_name(user.pk) for user in users]
+    message = {"type": "care.alert", "kind": kind, "link": link, "tier": tier}
+
+    async def send_all() -> None:
+        layer = get_channel_layer()
+        if layer is None:
+            return
+        for group in groups:
+            await layer.group_send(group, message)
+
+    def send() -> None:
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            async_to_sync(send_all)()
+            return
+        # A thread that runs an event loop itself (not Django's request or task threads):
+        # async_to_sync refuses to run there, so send from a helper thread.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            pool.submit(async_to_sync(send_all)).result()
+
+    # robust: an unreachable channel layer must not undo or fail the committed change; the
+    # notification in the inbox is the durable copy of the alert.
+    transaction.on_commit(send, robust=True)
