@@ -219,6 +219,42 @@ def logged_in(user: User) -> Client:
 # Browser tests -------------------------------------------------------------------------
 
 
+@pytest.fixture
+def asgi_server(transactional_db: None) -> Iterator[str]:
+    """The whole app (pages and WebSockets) served by uvicorn in this process, as the embedded
+    `sunflower serve` does; pytest-django's live_server speaks HTTP only. Requests run against
+    the test database; the in-memory channel layer works because every request, and so every
+    alert sent after a commit, runs in this server's event loop."""
+    import socket
+    import threading
+    import time
+
+    import uvicorn
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    config = uvicorn.Config(
+        "sunflower.asgi:application",
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        lifespan="off",
+        ws="websockets-sansio",
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, name="asgi-test-server", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the ASGI test server did not start")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
 def _chromium_available() -> bool:
     return os.path.exists(CHROMIUM) or shutil.which(CHROMIUM) is not None
 

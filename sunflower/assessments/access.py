@@ -7,7 +7,10 @@ one the actor may not see (DESIGN.md §4 rule 2).
 Who may read a response, one condition per line in `_reader_role`:
 - the cadre it belongs to;
 - the record keeper whose scope holds the person's unit, for submitted identified and
-  confidential campaign responses (never a self-assessment, never an anonymous response).
+  confidential campaign responses (never a self-assessment, never an anonymous response);
+- the record keeper whose scope holds a warning raised on the response;
+- a record keeper outside scope holding a live break-glass grant for the person (care), for
+  what a record keeper in scope could read, audited under the role "break_glass".
 
 The record keeper's list (`access_responses_in_scope`) and a campaign's data export
 (`access_campaign_export`, after a second record keeper's approval) follow the same rule.
@@ -38,7 +41,12 @@ from sunflower.assessments.models import (
     ResponseStatus,
 )
 from sunflower.audit.events import record
-from sunflower.care.access import record_keeper_may_read_response
+from sunflower.care.access import (
+    BREAK_GLASS,
+    break_glass_covers,
+    record_keeper_may_read_response,
+    response_has_warning,
+)
 from sunflower.orgs.models import Unit
 
 RECORD_KEEPER_ROLES = (Role.RECORD_KEEPER,)
@@ -54,7 +62,22 @@ def _reader_role(actor: User, response: Response) -> str | None:
         return Role.RECORD_KEEPER
     if record_keeper_may_read_response(actor, response):  # it has a warning (care app)
         return Role.RECORD_KEEPER
+    if _kept_for_record_keepers(response) and break_glass_covers(actor, response.person_id):
+        return BREAK_GLASS  # a record keeper outside scope, under an audited grant (care)
     return None
+
+
+def _kept_for_record_keepers(response: Response) -> bool:
+    """What a record keeper in scope could read of the person: a submitted identified or
+    confidential campaign response, or one with a warning; never a private self-assessment."""
+    return (
+        response.status == ResponseStatus.SUBMITTED
+        and response.person_id is not None
+        and (
+            (response.campaign is not None and response.campaign.mode in RECORD_KEEPER_MODES)
+            or response_has_warning(response)
+        )
+    )
 
 
 def _campaign_record_in_scope(actor: User, response: Response) -> bool:
@@ -140,6 +163,24 @@ def access_own_responses(
                 "responses": [str(r.pk) for r in found],
             },
         )
+    return found
+
+
+def responses_on_record(actor: User, person_id: Any) -> list[tuple[Response, str]]:
+    """For the mental-health record (care.record.access_record, which audits the read): the
+    person's submitted responses that *actor* may read as record keeper, in scope or under
+    break-glass, newest first, each with that role. `_reader_role` decides for each one, so
+    a private self-assessment never appears, even to its own cadre here."""
+    rows = (
+        Response.objects.filter(person_id=person_id, status=ResponseStatus.SUBMITTED)
+        .select_related("person__unit", "campaign")
+        .order_by("-submitted_at", "pk")
+    )
+    found = []
+    for response in rows:
+        role = _reader_role(actor, response)
+        if role in (Role.RECORD_KEEPER, BREAK_GLASS):
+            found.append((response, str(role)))
     return found
 
 

@@ -40,13 +40,17 @@ from sunflower.privacy.models import Consent
 from sunflower.scales import Instrument
 
 BATCH_SIZE = 500
-# Weights of the low, middle and high thirds of each option set, per respondent profile.
+# Weights of the low, middle and high thirds of each option set, per respondent profile, and
+# the chance that a profile endorses a critical item (PHQ-9 item 9 …): roughly the rates of a
+# working population — about one in eight screens positive, about one in a hundred endorses a
+# critical item.
 PROFILES = {
-    "well": (0.80, 0.17, 0.03),
-    "strained": (0.45, 0.40, 0.15),
-    "distressed": (0.15, 0.45, 0.40),
+    "well": (0.92, 0.07, 0.01),
+    "strained": (0.55, 0.35, 0.10),
+    "distressed": (0.20, 0.45, 0.35),
 }
-PROFILE_SHARES = (("well", 0.78), ("strained", 0.17), ("distressed", 0.05))
+CRITICAL_CHANCE = {"well": 0.001, "strained": 0.02, "distressed": 0.15}
+PROFILE_SHARES = (("well", 0.84), ("strained", 0.13), ("distressed", 0.03))
 
 
 def _profile(rng: random.Random) -> str:
@@ -60,9 +64,22 @@ def _profile(rng: random.Random) -> str:
 
 def _answers(rng: random.Random, instrument: Instrument, profile: str) -> list[int | None]:
     low, middle, _high = PROFILES[profile]
+    critical = {
+        position: rule
+        for rule in instrument.flags
+        if rule.code == "critical_item"
+        for position in rule.items
+    }
     answers: list[int | None] = []
-    for item in instrument.items:
+    for position, item in enumerate(instrument.items):
         codes = list(item.codes)
+        rule = critical.get(position)
+        if rule is not None:  # endorsed or not, by the profile's own rare chance
+            endorsed = [c for c in codes if rule.hit(c)]
+            calm = [c for c in codes if not rule.hit(c)]
+            hit = rng.random() < CRITICAL_CHANCE[profile]
+            answers.append(rng.choice(endorsed if hit else calm) if endorsed and calm else codes[0])
+            continue
         if item.reverse:
             codes.reverse()  # "well" answers sit at the healthy end whichever way it runs
         third = max(1, len(codes) // 3)

@@ -17,18 +17,21 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from django.core.paginator import Page, Paginator
 from django.db import transaction
 from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.http import Http404, HttpRequest
+from django.utils import timezone
 
 from sunflower.accounts.models import Role, RoleAssignment, User
 from sunflower.accounts.scope import scope_roots
 from sunflower.assessments.models import Response
 from sunflower.audit.events import record
 from sunflower.care.models import (
+    BreakGlassGrant,
     CaseAction,
     CaseTransition,
     CrisisCase,
@@ -43,6 +46,8 @@ from sunflower.orgs.models import Unit
 
 PAGE_SIZE = 25
 KEEPER = (Role.RECORD_KEEPER,)
+# The audit role of a read under a break-glass grant (record.py).
+BREAK_GLASS = "break_glass"
 
 
 def in_scope(actor: User, roles: tuple[str, ...] = KEEPER, field_name: str = "unit") -> Q:
@@ -62,6 +67,23 @@ def record_keeper_may_read_response(actor: User, response: Response) -> bool:
     return (
         actor.has_role(Role.RECORD_KEEPER)
         and RiskWarning.objects.filter(response=response).filter(in_scope(actor)).exists()
+    )
+
+
+def response_has_warning(response: Response) -> bool:
+    """For assessments.access: whether the response raised (or was cited by) a warning."""
+    return RiskWarning.objects.filter(response=response).exists()
+
+
+def break_glass_covers(actor: User, person_id: Any, now: datetime | None = None) -> bool:
+    """Whether a record keeper holds a live break-glass grant for this person (record.py)."""
+    now = now or timezone.now()
+    return (
+        person_id is not None
+        and actor.has_role(Role.RECORD_KEEPER)
+        and BreakGlassGrant.objects.filter(
+            user=actor, person_id=person_id, granted_at__lte=now, expires_at__gt=now
+        ).exists()
     )
 
 
@@ -366,3 +388,16 @@ def _is_uuid(value: Any) -> bool:
     except ValueError:
         return False
     return True
+
+
+# Talks, visits and key attention are read through access_talks.py (issue 5 items 5–6); they
+# are named here too so that every care read has one home.
+from sunflower.care.access_talks import (  # noqa: E402, F401
+    access_attention,
+    access_attention_list,
+    access_meeting_records,
+    access_my_cadres,
+    access_person_meetings,
+    access_talk,
+    access_visit,
+)

@@ -13,3 +13,8 @@ class CareConfig(AppConfig):
 
         register_kind("care.explanation", sensitive=True, label=_("说明请求"))
         register_kind("care.explanation_answered", sensitive=True, label=_("说明答复"))
+
+        from sunflower.care import demo_cases, demo_talks
+
+        demo_cases.register()
+        demo_talks.register()

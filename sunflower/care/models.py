@@ -309,3 +309,45 @@ class ExplanationRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.requested_at:%Y-%m-%d}"
+
+
+class BreakGlassGrant(models.Model):
+    """A record keeper's time-limited emergency access to one person's record outside their
+    scope (紧急调阅, DESIGN.md §4 rule 8), given after a written reason and re-authentication.
+
+    The reason may describe the person's situation, so it is T2, encrypted with their key."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("调阅人"),
+        on_delete=models.PROTECT,
+        related_name="break_glass_grants",
+    )
+    person = models.ForeignKey(
+        Person, verbose_name=_("干部"), on_delete=models.CASCADE, related_name="+"
+    )
+    reason = EncryptedTextField(_("调阅理由"), owner_field="person")
+    granted_at = models.DateTimeField(_("授权时间"), default=timezone.now)
+    expires_at = models.DateTimeField(_("失效时间"))
+
+    class Meta:
+        verbose_name = _("紧急调阅授权")
+        verbose_name_plural = _("紧急调阅授权")
+        ordering = ["-granted_at"]
+        indexes = [models.Index(fields=["user", "person", "expires_at"], name="break_glass_live")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(expires_at__gt=models.F("granted_at")), name="grant_expires_after"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.granted_at:%Y-%m-%d %H:%M}–{self.expires_at:%H:%M}"
+
+    def is_active(self, now: datetime | None = None) -> bool:
+        return self.granted_at <= (now or timezone.now()) < self.expires_at
+
+
+# Key attention, talk assignments, talks and visits live in their own module (issue 5 items 5–6).
+from sunflower.care.models_talks import KeyAttention, Talk, TalkAssignment, Visit  # noqa: E402, F401

@@ -1,4 +1,5 @@
-"""Periodic care work: check the crisis service levels every minute (sla.py, ADR 13)."""
+"""Periodic care work: check the crisis service levels every minute (sla.py, ADR 13) and remind
+the responsible people of overdue key-attention plans every morning (attention.py)."""
 
 from __future__ import annotations
 
@@ -6,9 +7,14 @@ from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
-from sunflower.care import sla
+from sunflower.care import attention, sla
 
 
 @db_periodic_task(crontab(minute="*"))
 def check_care_service_levels() -> int:
     return len(sla.check_service_levels(timezone.now()))
+
+
+@db_periodic_task(crontab(hour="7", minute="30"))
+def remind_overdue_key_attention() -> int:
+    return attention.send_overdue_reminders(timezone.now())

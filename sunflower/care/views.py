@@ -230,6 +230,7 @@ def _case_page(
             ),
             "due": case.contact_due_at(),
             "now": timezone.now(),
+            "keeper": keeper,
         },
     )
 

@@ -230,7 +230,10 @@ def decrypt(ciphertext: str, context: str) -> str:
     return crypto.decrypt_text(header, key.secret, context)
 
 
+BLIND_INDEX_SUBJECT = "system:blind-index"
+
+
 def blind_index(purpose: str, value: str) -> str:
     """Keyed hash of a normalised value for exact-match lookup without storing the value."""
-    key = system_key("blind-index")
+    key = key_for_subject(BLIND_INDEX_SUBJECT)
     return key.suite.mac(key.secret, f"{purpose}\0{value}".encode())

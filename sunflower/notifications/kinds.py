@@ -66,5 +66,6 @@ def register_builtin_kinds() -> None:
     register_kind("care.escalation", sensitive=True, label=_("个案升级"))
     register_kind("audit.break_glass", sensitive=True, label=_("紧急调阅档案"))
     register_kind("talk.overdue", sensitive=True, label=_("谈心谈话逾期"))
+    register_kind("care.attention_review", sensitive=True, label=_("重点关注复核到期"))
     register_kind("campaign.reminder", sensitive=False, label=_("测评提醒"))
     register_kind("training.reminder", sensitive=False, label=_("培训提醒"))

@@ -29,7 +29,7 @@ from django.utils import timezone
 from sunflower.accounts.models import Role, RoleAssignment, User
 from sunflower.audit.models import AuditEvent
 from sunflower.keystore.fields import EncryptedTextField
-from sunflower.keystore.keyring import prepared_keys
+from sunflower.keystore.keyring import BLIND_INDEX_SUBJECT, prepared_keys
 from sunflower.lib.validators import id_check_code
 from sunflower.orgs.models import (
     AttentionTag,
@@ -864,7 +864,7 @@ def _write_people(plans: list[PersonPlan], units: dict[str, Unit]) -> list[Perso
         f.key_subject
         for f in Person._meta.fields
         if isinstance(f, EncryptedTextField) and f.key_subject
-    }
+    } | {BLIND_INDEX_SUBJECT}
     with prepared_keys(subjects):
         Person.objects.bulk_create(people, batch_size=BATCH_SIZE)
     return people

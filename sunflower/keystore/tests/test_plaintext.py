@@ -209,6 +209,50 @@ def plant_care(person: Person, city: City, planted: Planted) -> None:
     planted["care.ExplanationRequest.answer"] = [marks["answer"]]
 
 
+def plant_talks(person: Person, city: City, planted: Planted) -> None:
+    """A talk and a visit recorded by an assigned talk officer, and a key-attention entry put
+    on the list and exited: every note and reason is a marker."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from sunflower.care import talks
+
+    keeper = make_user("plant-talk-keeper", (Role.RECORD_KEEPER, city.district_a))
+    officer = make_user("plant-talk-officer", (Role.TALK_OFFICER, city.district_a))
+    marks = {name: text_marker(name) for name in ("talk", "visit", "attention", "exit")}
+    talks.do_assign(keeper, person.pk, officer.pk)
+    now = timezone.now()
+    details = talks.talk_details("targeted", ["work"], 4, notes=marks["talk"])
+    talks.do_record_talk(officer, person.pk, now, details)
+    talks.do_record_visit(officer, person.pk, now, talks.visit_details("home", marks["visit"]))
+    entry = talks.do_create_attention(
+        keeper,
+        person.pk,
+        codes=["major_setback"],
+        note=marks["attention"],
+        talk_every_days=14,
+        responsible_id=officer.pk,
+        review_on=timezone.localdate() + timedelta(days=30),
+    )
+    talks.do_exit_attention(keeper, entry.pk, marks["exit"])
+    planted["care.Talk.details"] = [marks["talk"]]
+    planted["care.Visit.details"] = [marks["visit"]]
+    planted["care.KeyAttention.reasons"] = [marks["attention"]]
+    planted["care.KeyAttention.exit_reason"] = [marks["exit"]]
+
+
+def plant_break_glass(person: Person, city: City, planted: Planted) -> None:
+    """A record keeper of another district breaks glass on the person with a written reason."""
+    from sunflower.care import record
+
+    outsider = make_user("plant-outsider", (Role.RECORD_KEEPER, city.district_b))
+    reason = text_marker("break-glass")
+    _person, grant = record.do_break_glass(outsider, person.id_number or "", reason)
+    assert grant is not None
+    planted["care.BreakGlassGrant.reason"] = [reason]
+
+
 def plant_channel_preference(staff: User, planted: Planted) -> None:
     from sunflower.notifications.models import ChannelPreference
 
@@ -228,6 +272,8 @@ def plant_everything(city: City, staff: User) -> Planted:
     plant_deletion_request(person, city, planted)
     plant_assessment(person, planted)
     plant_care(person, city, planted)
+    plant_break_glass(person, city, planted)
+    plant_talks(person, city, planted)
     plant_channel_preference(staff, planted)
     return planted
 

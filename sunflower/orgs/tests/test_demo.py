@@ -103,10 +103,14 @@ class DemoCityTestCase:
         demo.build_demo_city(cadres=SMALL, seed=8)
         assert roster_digest() != first
 
-    def test_it_builds_the_default_city_in_well_under_a_minute(self, db: None) -> None:
-        summary = demo.build_demo_city()
+    def test_it_builds_the_default_city_in_batches(
+        self, db: None, django_assert_max_num_queries: Any
+    ) -> None:
+        # Speed is a benchmark's business; here the shape: a batched write whose statements do
+        # not grow with the cadres (no per-row key lookup, insert or blind-index query).
+        with django_assert_max_num_queries(250):  # 4,211 before keys were prepared
+            summary = demo.build_demo_city()
         assert Person.objects.count() == summary.cadres == 2000
-        assert summary.seconds < 30
 
 
 class DemoPlanTestCase:

@@ -33,6 +33,10 @@ PROGRAMME = {"anonymous": LOGIN, "programme_admin": OK, "*": DENY}
 RECORDS = {"anonymous": LOGIN, "record_keeper": OK, "*": DENY}
 CARE_RAISERS = {"anonymous": LOGIN, "counsellor": OK, "talk_officer": OK, "*": DENY}
 CARE_CASES = {"anonymous": LOGIN, "record_keeper": OK, "counsellor": OK, "*": DENY}
+TALKERS = {"anonymous": LOGIN, "talk_officer": OK, "*": DENY}
+TALK_READERS = {"anonymous": LOGIN, "record_keeper": OK, "talk_officer": OK, "*": DENY}
+TALK_ASSIGNERS = {"anonymous": LOGIN, "record_keeper": OK, "programme_admin": OK, "*": DENY}
+TALK_COUNTS = {"anonymous": LOGIN, "liaison": OK, "programme_admin": OK, "leader": OK, "*": DENY}
 EVERYONE = {"*": OK}
 SIGNED_IN = {"anonymous": LOGIN, "*": OK}
 
@@ -136,8 +140,36 @@ MATRIX: dict[str, tuple[str, dict[str, str]]] = {
     "care:case-assign": ("post", RECORDS),
     "care:duty": ("get", RECORDS),
     "care:duty-remove": ("post", RECORDS),
+    "care:record-search": ("get", RECORDS),
+    "care:record": ("get", RECORDS),  # in scope; outside it only through break-glass
+    # The record keeper is first sent to re-authenticate (a redirect, OK here).
+    "care:break-glass": ("get", RECORDS),
+    "care:break-glass-list": (
+        "get",
+        {"anonymous": LOGIN, "record_keeper": OK, "audit_admin": OK, "*": DENY},
+    ),
     "care:explanation-list": ("get", RECORDS),
     "care:explanation-detail": ("get", RECORDS),
+    # Talks, visits and key attention: notes only to the talk officer who recorded them (while
+    # assigned; the matrix's officer is assigned to the sample cadre) and the record keeper in
+    # scope; assignments by record keepers and programme admins; counts (suppressed) for admins.
+    "care:talk-cadres": ("get", TALKERS),
+    "care:talk-create": ("get", TALKERS),
+    "care:visit-create": ("get", TALKERS),
+    "care:talk-detail": ("get", TALK_READERS),
+    "care:visit-detail": ("get", TALK_READERS),
+    "care:talk-person": ("get", TALK_READERS),
+    "care:talk-records": ("get", RECORDS),
+    "care:talk-assignments": ("get", TALK_ASSIGNERS),
+    "care:talk-assign": ("get", TALK_ASSIGNERS),
+    "care:talk-assignment-end": ("post", TALK_ASSIGNERS),
+    "care:talk-counts": ("get", TALK_COUNTS),
+    "care:attention-list": ("get", TALK_READERS),
+    "care:attention-find": ("get", TALK_READERS),
+    "care:attention-create": ("get", TALK_READERS),
+    "care:attention-detail": ("get", TALK_READERS),
+    "care:attention-plan": ("post", RECORDS),
+    "care:attention-exit": ("get", RECORDS),
     "care-portal:explain": ("get", CADRE_ONLY),
     "care-portal:explanations": ("get", CADRE_ONLY),
     # Notifications: each user's own inbox; another user's message answers 404.

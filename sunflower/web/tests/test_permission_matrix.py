@@ -45,6 +45,10 @@ def url_for(name: str, user: User | None, cast: dict[str, Any]) -> str:
     for arg in URLS[name]:
         if arg == "person_id":
             kwargs[arg] = cast["person"].pk
+            if name.startswith(("care:talk", "care:visit", "care:attention")):
+                from sunflower.care.tests.samples_talks import assign_for_matrix
+
+                assign_for_matrix(cast)  # the talk officer's pages need the cadre assigned
         elif arg == "user_id":
             kwargs[arg] = cast["person_user"].pk
         elif arg == "assignment_id":
@@ -81,6 +85,10 @@ def url_for(name: str, user: User | None, cast: dict[str, Any]) -> str:
             from sunflower.care.tests.samples import sample_for_matrix
 
             kwargs[arg] = sample_for_matrix(arg, cast)
+        elif arg in ("talk_id", "visit_id", "attention_id", "talk_assignment_id"):
+            from sunflower.care.tests.samples_talks import talk_sample_for_matrix
+
+            kwargs[arg] = talk_sample_for_matrix(arg, cast)
         elif arg == "message_id":
             from sunflower.notifications.api import notify
 
