@@ -48,6 +48,15 @@ def fresh_keys() -> Iterator[None]:
     keyring.reload_master_keys()
 
 
+@pytest.fixture(autouse=True, scope="session")
+def media_root(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Uploaded files (lesson media) go to a temporary directory, never to var/."""
+    from django.test import override_settings
+
+    with override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media")):
+        yield
+
+
 def make_id_number(serial: int, birth: str = "19850312", region: str = "371602") -> str:
     """A checksum-valid fictional ID number; odd serials are male."""
     first17 = f"{region}{birth}{serial % 1000:03d}"

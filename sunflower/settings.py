@@ -106,6 +106,8 @@ INSTALLED_APPS = [
     "sunflower.assessments",
     "sunflower.care",
     "sunflower.notifications",
+    "sunflower.training",
+    "sunflower.content",
     "sunflower.web",
     "sunflower.bench",
 ]
@@ -222,6 +224,13 @@ for _tier, _value in [
 ]:
     if _value < 1:
         raise ConfigError(f"care service level for {_tier} must be at least 1")
+
+# Training (issue 6): a QR check-in this many minutes after the start is marked late; reminders
+# of the half-yearly requirement go out this many weeks before the half year ends.
+SUNFLOWER_TRAINING_LATE_MINUTES = env_int(env, "SUNFLOWER_TRAINING_LATE_MINUTES", 10)
+SUNFLOWER_TRAINING_REMINDER_WEEKS = env_int(env, "SUNFLOWER_TRAINING_REMINDER_WEEKS", 4)
+if SUNFLOWER_TRAINING_LATE_MINUTES < 0 or not 1 <= SUNFLOWER_TRAINING_REMINDER_WEEKS <= 26:
+    raise ConfigError("training: late minutes ≥ 0, reminder weeks between 1 and 26")
 
 # Background tasks (ADR 2): SQLite-backed when embedded, Redis-backed in production so that any
 # number of worker processes share one queue. Tests run tasks in-process as they are enqueued.
@@ -384,13 +393,17 @@ STORAGES = {
         )
     },
 }
-MEDIA_ROOT = VAR_DIR / "media"
+# Uploaded lesson media. Not served under a public URL (there is no MEDIA_URL route): the
+# training app streams each file through an access-checked view.
+MEDIA_ROOT = Path(env.get("SUNFLOWER_MEDIA_ROOT", VAR_DIR / "media"))
 WHITENOISE_USE_FINDERS = not PRODUCTION
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Largest roster or attendance file accepted, in bytes (50,000 rows of xlsx is about 3 MB).
 SUNFLOWER_MAX_IMPORT_BYTES = env_int(env, "SUNFLOWER_MAX_IMPORT_BYTES", 20 * 1024 * 1024)
+# Largest lesson video or audio file accepted, in bytes (a reverse proxy needs as much).
+SUNFLOWER_MAX_LESSON_BYTES = env_int(env, "SUNFLOWER_MAX_LESSON_BYTES", 500 * 1024 * 1024)
 
 # Audit entries are kept this long (Cybersecurity Law Art. 21 requires at least 183 days).
 SUNFLOWER_AUDIT_RETENTION_DAYS = env_int(env, "SUNFLOWER_AUDIT_RETENTION_DAYS", 3 * 365)

@@ -18,6 +18,11 @@ urlpatterns = [
     path("m/care/", include("sunflower.care.urls_portal")),
     path("console/results/", include("sunflower.assessments.urls_records")),
     path("console/instruments/", include("sunflower.assessments.urls_instruments")),
+    path("", include("sunflower.training.urls_lessons")),
+    path("m/knowledge/", include("sunflower.content.urls")),
+    path("console/content/", include("sunflower.content.urls_console")),
+    path("console/training/", include("sunflower.training.urls")),
+    path("m/training/", include("sunflower.training.urls_portal")),
     path("i18n/setlang/", set_language, name="set_language"),
 ]
 

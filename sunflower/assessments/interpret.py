@@ -120,6 +120,12 @@ class ResultView:
     norm: NormView | None
     flags: list[str] = field(default_factory=list)
 
+    def recommendations(self) -> list[Any]:
+        """Up to three knowledge items for this instrument and band (the content app's rules)."""
+        from sunflower.content.recommend import recommended_items
+
+        return recommended_items(self.instrument.id, self.band_code)
+
 
 def band_label(instrument: Instrument, code: str, language: str) -> str:
     bands = instrument.band_set()

@@ -33,7 +33,26 @@ NAV_ITEMS = (
     NavItem(_("花名册导入"), "orgs:import", ROSTER_ROLES, "upload", ("orgs:import-",)),
     NavItem(_("组织机构"), "orgs:unit-list", ROSTER_ROLES, "tree", ("orgs:unit-",)),
     NavItem(_("测评活动"), "campaigns:list", (Role.PROGRAMME_ADMIN,), "file", ("campaigns:",)),
+    NavItem(
+        _("培训计划"),
+        "training:plan-list",
+        (Role.PROGRAMME_ADMIN,),
+        "calendar",
+        ("training:plan-", "training:course-"),
+    ),
+    NavItem(_("培训场次"), "training:session-list", ROSTER_ROLES, "users", ("training:session-",)),
+    NavItem(_("线上课时"), "lessons:admin-courses", (Role.PROGRAMME_ADMIN,), "book", ("lessons:",)),
+    NavItem(
+        _("必修培训完成情况"),
+        "training:compliance",
+        ROSTER_ROLES,
+        "chart",
+        ("training:non-compliant",),
+    ),
     NavItem(_("量表库"), "instruments:list", tuple(STAFF_ROLES), "book", ("instruments:",)),
+    NavItem(
+        _("知识内容"), "content-admin:list", (Role.PROGRAMME_ADMIN,), "book", ("content-admin:",)
+    ),
     NavItem(
         _("账号与角色"),
         "accounts-admin:user-list",

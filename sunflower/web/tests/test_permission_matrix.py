@@ -43,7 +43,15 @@ def cast(city: City, make_person: Any) -> dict[str, Any]:
 def url_for(name: str, user: User | None, cast: dict[str, Any]) -> str:
     kwargs: dict[str, Any] = {}
     for arg in URLS[name]:
-        if arg == "person_id":
+        if name.startswith(("training:", "training-portal:")):
+            from sunflower.training.tests.samples import training_sample_for_matrix
+
+            kwargs[arg] = training_sample_for_matrix(arg, cast)
+        elif name.startswith("lessons:"):
+            from sunflower.training.tests.samples_lessons import lesson_sample_for_matrix
+
+            kwargs[arg] = lesson_sample_for_matrix(arg, cast)
+        elif arg == "person_id":
             kwargs[arg] = cast["person"].pk
             if name.startswith(("care:talk", "care:visit", "care:attention")):
                 from sunflower.care.tests.samples_talks import assign_for_matrix
@@ -95,6 +103,10 @@ def url_for(name: str, user: User | None, cast: dict[str, Any]) -> str:
             kwargs[arg] = notify([cast["users"]["cadre"]], "care.warning", link="/m/")[0].pk
         elif arg == "page":
             kwargs[arg] = 1
+        elif arg in ("item_id", "category_id"):
+            from sunflower.content.tests.samples import content_sample_for_matrix
+
+            kwargs[arg] = content_sample_for_matrix(arg)
         else:
             raise AssertionError(f"no sample value for URL argument {arg!r} of {name}")
     return reverse(name, kwargs=kwargs)

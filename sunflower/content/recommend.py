@@ -1,0 +1,37 @@
+"""Items recommended with an assessment result, by instrument and band.
+
+The rules (`Recommendation` rows) name, for an instrument and a band (blank: any band), either
+a tag or one item. The result page asks for at most three published items: explicit items
+first, then the newest items carrying a named tag. Two queries whatever the rules.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q
+
+from sunflower.content.models import Item, ItemStatus, Recommendation
+
+LIMIT = 3
+
+
+def recommended_items(instrument_id: str, band_code: str, limit: int = LIMIT) -> list[Item]:
+    rules = list(
+        Recommendation.objects.filter(
+            Q(band_code=band_code) | Q(band_code=""), instrument_id=instrument_id
+        ).values_list("item_id", "tag_id", "band_code")
+    )
+    if not rules:
+        return []
+    # Rules for the exact band come before those for any band.
+    rules.sort(key=lambda rule: rule[2] == "")
+    item_ids = [item for item, _tag, _band in rules if item is not None]
+    tag_ids = [tag for _item, tag, _band in rules if tag is not None]
+    candidates = (
+        Item.objects.filter(Q(pk__in=item_ids) | Q(tags__in=tag_ids), status=ItemStatus.PUBLISHED)
+        .select_related("category")
+        .distinct()
+        .order_by("-published_at", "-pk")[:50]
+    )
+    explicit = {pk: n for n, pk in enumerate(item_ids)}
+    ordered = sorted(candidates, key=lambda item: explicit.get(item.pk, len(explicit)))
+    return ordered[:limit]
