@@ -23,7 +23,7 @@ from typing import Any
 from django.core.paginator import Page, Paginator
 from django.db import transaction
 from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from django.utils import timezone
 
 from sunflower.accounts.models import Role, RoleAssignment, User
@@ -40,6 +40,7 @@ from sunflower.care.models import (
     SlaBreach,
     WarningStatus,
 )
+from sunflower.care.reads import is_uuid, read_one
 from sunflower.care.tiers import Tier
 from sunflower.care.workflow import CaseStatus
 from sunflower.orgs.models import Unit
@@ -105,28 +106,22 @@ def _page(rows: QuerySet[Any], number: Any) -> Page[Any]:
 def access_warning(
     actor: User, warning_id: Any, request: HttpRequest | None = None, *, lock: bool = False
 ) -> RiskWarning:
-    with transaction.atomic(savepoint=False):
-        rows = RiskWarning.objects.select_related("person", "unit", "reviewed_by", "raised_by")
-        if lock:
-            rows = rows.select_for_update(of=("self",))
-        warning = rows.filter(pk=warning_id).first() if _is_uuid(warning_id) else None
-        allowed = (
-            warning is not None
-            and actor.has_role(Role.RECORD_KEEPER)
-            and keeper_holds(actor, warning.unit)
-        )
-        if warning is not None and allowed:
-            record(
-                "warning.read",
-                actor=actor,
-                actor_role=Role.RECORD_KEEPER,
-                target=warning,
-                request=request,
-                scope_unit_id=warning.unit_id,
-            )
-    if warning is None or not allowed:
-        raise Http404
-    return warning
+    return read_one(
+        RiskWarning.objects.select_related("person", "unit", "reviewed_by", "raised_by"),
+        warning_id,
+        role_of=lambda warning: _keeper_role(actor, warning.unit),
+        action="warning.read",
+        actor=actor,
+        request=request,
+        lock=lock,
+    )
+
+
+def _keeper_role(actor: User, unit: Unit) -> str | None:
+    """The record keeper whose scope holds *unit* reads as record keeper; nobody else."""
+    if actor.has_role(Role.RECORD_KEEPER) and keeper_holds(actor, unit):
+        return Role.RECORD_KEEPER
+    return None
 
 
 def access_warning_queue(
@@ -187,24 +182,15 @@ def _may_read_case(actor: User, case: CrisisCase) -> str | None:
 def access_case(
     actor: User, case_id: Any, request: HttpRequest | None = None, *, lock: bool = False
 ) -> CrisisCase:
-    with transaction.atomic(savepoint=False):
-        rows = CrisisCase.objects.select_related("person", "unit", "assignee", "warning")
-        if lock:
-            rows = rows.select_for_update(of=("self",))
-        case = rows.filter(pk=case_id).first() if _is_uuid(case_id) else None
-        role = None if case is None else _may_read_case(actor, case)
-        if case is not None and role is not None:
-            record(
-                "case.read",
-                actor=actor,
-                actor_role=role,
-                target=case,
-                request=request,
-                scope_unit_id=case.unit_id,
-            )
-    if case is None or role is None:
-        raise Http404
-    return case
+    return read_one(
+        CrisisCase.objects.select_related("person", "unit", "assignee", "warning"),
+        case_id,
+        role_of=lambda case: _may_read_case(actor, case),
+        action="case.read",
+        actor=actor,
+        request=request,
+        lock=lock,
+    )
 
 
 @dataclass
@@ -260,7 +246,7 @@ def access_case_list(
         rows = rows.filter(assignee=actor)
     elif assignee == "none":
         rows = rows.filter(assignee__isnull=True)
-    elif _is_uuid(assignee):
+    elif is_uuid(assignee):
         rows = rows.filter(assignee_id=uuid.UUID(assignee))
     if sort == "opened":
         rows = rows.order_by("-opened_at")
@@ -298,28 +284,15 @@ def open_case_of(actor: User, warning: RiskWarning) -> CrisisCase | None:
 def access_explanation(
     actor: User, explanation_id: Any, request: HttpRequest | None = None, *, lock: bool = False
 ) -> ExplanationRequest:
-    with transaction.atomic(savepoint=False):
-        rows = ExplanationRequest.objects.select_related("person", "unit", "warning", "response")
-        if lock:
-            rows = rows.select_for_update(of=("self",))
-        found = rows.filter(pk=explanation_id).first() if _is_uuid(explanation_id) else None
-        allowed = (
-            found is not None
-            and actor.has_role(Role.RECORD_KEEPER)
-            and keeper_holds(actor, found.unit)
-        )
-        if found is not None and allowed:
-            record(
-                "explanation.read",
-                actor=actor,
-                actor_role=Role.RECORD_KEEPER,
-                target=found,
-                request=request,
-                scope_unit_id=found.unit_id,
-            )
-    if found is None or not allowed:
-        raise Http404
-    return found
+    return read_one(
+        ExplanationRequest.objects.select_related("person", "unit", "warning", "response"),
+        explanation_id,
+        role_of=lambda found: _keeper_role(actor, found.unit),
+        action="explanation.read",
+        actor=actor,
+        request=request,
+        lock=lock,
+    )
 
 
 def access_explanation_queue(
@@ -378,16 +351,6 @@ def duty_colleagues(actor: User) -> list[User]:
         .values("user_id")
     )
     return list(User.objects.filter(pk__in=ids, is_active=True).order_by("display_name"))
-
-
-def _is_uuid(value: Any) -> bool:
-    if isinstance(value, uuid.UUID):
-        return True
-    try:
-        uuid.UUID(str(value))
-    except ValueError:
-        return False
-    return True
 
 
 # Talks, visits and key attention are read through access_talks.py (issue 5 items 5–6); they

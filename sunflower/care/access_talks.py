@@ -17,7 +17,6 @@ access.py re-exports these functions, so that every care read has one home.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -40,6 +39,7 @@ from sunflower.care.models_talks import (
     TalkAssignment,
     Visit,
 )
+from sunflower.care.reads import is_uuid, read_one
 from sunflower.lib.privacy import suppress_cells
 from sunflower.orgs.models import Person, Unit
 
@@ -81,7 +81,7 @@ def assigned_person(actor: User, person_id: Any) -> Person:
     """The cadre, if *actor* is assigned to them (otherwise 404): whom they may talk with."""
     person = (
         Person.objects.select_related("unit").filter(pk=person_id).first()
-        if _is_uuid(person_id)
+        if is_uuid(person_id)
         else None
     )
     if person is None or not is_assigned(actor, person):
@@ -112,24 +112,16 @@ def _access_meeting(
     request: HttpRequest | None,
     lock: bool,
 ) -> Any:
-    with transaction.atomic(savepoint=False):
-        rows = model.objects.select_related("person", "person__unit", "unit", "officer")
-        if lock:
-            rows = rows.select_for_update(of=("self",))
-        found = rows.filter(pk=meeting_id).first() if _is_uuid(meeting_id) else None
-        role = None if found is None else _meeting_role(actor, found)
-        if found is not None and role is not None:
-            record(
-                action,
-                actor=actor,
-                actor_role=role,
-                target=found,
-                request=request,
-                scope_unit_id=found.unit_id,
-            )
-    if found is None or role is None:
-        raise Http404
-    return found
+    rows: QuerySet[Any] = model.objects.select_related("person", "person__unit", "unit", "officer")
+    return read_one(
+        rows,
+        meeting_id,
+        role_of=lambda meeting: _meeting_role(actor, meeting),
+        action=action,
+        actor=actor,
+        request=request,
+        lock=lock,
+    )
 
 
 def access_talk(
@@ -161,7 +153,7 @@ def access_person_meetings(
     in scope all of them; for an assigned talk officer the ones they recorded."""
     person = (
         Person.objects.select_related("unit").filter(pk=person_id).first()
-        if _is_uuid(person_id)
+        if is_uuid(person_id)
         else None
     )
     if person is None:
@@ -329,26 +321,17 @@ def under_break_glass(actor: User, person_id: Any) -> bool:
 def access_attention(
     actor: User, entry_id: Any, request: HttpRequest | None = None, *, lock: bool = False
 ) -> KeyAttention:
-    with transaction.atomic(savepoint=False):
-        rows = KeyAttention.objects.select_related(
+    return read_one(
+        KeyAttention.objects.select_related(
             "person", "person__unit", "unit", "responsible", "exited_by", "created_by"
-        )
-        if lock:
-            rows = rows.select_for_update(of=("self",))
-        entry = rows.filter(pk=entry_id).first() if _is_uuid(entry_id) else None
-        role = None if entry is None else _attention_role(actor, entry)
-        if entry is not None and role is not None:
-            record(
-                "attention.read",
-                actor=actor,
-                actor_role=role,
-                target=entry,
-                request=request,
-                scope_unit_id=entry.unit_id,
-            )
-    if entry is None or role is None:
-        raise Http404
-    return entry
+        ),
+        entry_id,
+        role_of=lambda entry: _attention_role(actor, entry),
+        action="attention.read",
+        actor=actor,
+        request=request,
+        lock=lock,
+    )
 
 
 def may_manage_attention(actor: User, entry: KeyAttention) -> bool:
@@ -567,13 +550,3 @@ def unit_counts(actor: User, *, now: datetime | None = None) -> CountTable:
 
 def _counts(path: str, unit: Unit, own_level: bool) -> bool:
     return path == unit.path if own_level else path.startswith(unit.path)
-
-
-def _is_uuid(value: Any) -> bool:
-    if isinstance(value, uuid.UUID):
-        return True
-    try:
-        uuid.UUID(str(value))
-    except ValueError:
-        return False
-    return True

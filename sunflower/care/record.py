@@ -17,7 +17,6 @@ self-assessment); warnings and cases are the person's own rows.
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -47,6 +46,7 @@ from sunflower.care.models import (
     KeyAttention,
     RiskWarning,
 )
+from sunflower.care.reads import is_uuid
 from sunflower.keystore import keyring
 from sunflower.lib.validators import IdentityError, normalise_mobile, parse_citizen_id
 from sunflower.notifications.api import notify
@@ -171,7 +171,7 @@ def access_record(
     with transaction.atomic():
         person = (
             Person.objects.select_related("unit").filter(pk=person_id).first()
-            if _is_uuid(person_id)
+            if is_uuid(person_id)
             else None
         )
         role: str | None = None
@@ -351,11 +351,3 @@ def access_break_glass_grants(
             changes={"grants": [str(row.grant.pk) for row in found.rows]},
         )
     return found
-
-
-def _is_uuid(value: Any) -> bool:
-    try:
-        uuid.UUID(str(value))
-    except ValueError:
-        return False
-    return True

@@ -239,18 +239,7 @@ def do_plan_talk(
 ) -> Talk:
     if kind not in TalkKind.values:
         raise CareError(_("请选择谈话类型"))
-    with transaction.atomic():
-        person = _person_for(actor, person_id)
-        talk = Talk(
-            person=person,
-            unit_id=person.unit_id,
-            officer=actor,
-            status=MeetingStatus.PLANNED,
-            planned_for=_check_planned(planned_for),
-        )
-        talk.set_details(TalkDetails(kind=kind))
-        talk.save()
-        _audit(actor, "talk.planned", talk, request)
+    talk: Talk = _plan(Talk, TalkDetails(kind=kind), actor, person_id, planned_for, request)
     return talk
 
 
@@ -265,21 +254,9 @@ def do_record_talk(
     request: HttpRequest | None = None,
 ) -> Talk:
     """Record a talk as held: a new one, or the actor's planned talk *talk_id*."""
-    with transaction.atomic():
-        if talk_id is not None:
-            talk = _own_planned(access_talk(actor, talk_id, request, lock=True), actor)
-            person = _person_for(actor, talk.person_id)
-        else:
-            person = _person_for(actor, person_id)
-            talk = Talk(person=person, unit_id=person.unit_id, officer=actor)
-        _check_next(next_date, held_at)
-        talk.status = MeetingStatus.DONE
-        talk.held_at = _check_held(held_at)
-        talk.next_date = next_date
-        talk.updated_at = timezone.now()
-        talk.set_details(details)
-        talk.save()
-        _audit(actor, "talk.recorded", talk, request)
+    talk: Talk = _record(
+        Talk, access_talk, actor, person_id, held_at, details, next_date, talk_id, request
+    )
     return talk
 
 
@@ -288,18 +265,7 @@ def do_plan_visit(
 ) -> Visit:
     if kind not in VisitKind.values:
         raise CareError(_("请选择走访类型"))
-    with transaction.atomic():
-        person = _person_for(actor, person_id)
-        visit = Visit(
-            person=person,
-            unit_id=person.unit_id,
-            officer=actor,
-            status=MeetingStatus.PLANNED,
-            planned_for=_check_planned(planned_for),
-        )
-        visit.set_details(VisitDetails(kind=kind))
-        visit.save()
-        _audit(actor, "visit.planned", visit, request)
+    visit: Visit = _plan(Visit, VisitDetails(kind=kind), actor, person_id, planned_for, request)
     return visit
 
 
@@ -313,22 +279,65 @@ def do_record_visit(
     visit_id: Any = None,
     request: HttpRequest | None = None,
 ) -> Visit:
+    """Record a visit as held: a new one, or the actor's planned visit *visit_id*."""
+    visit: Visit = _record(
+        Visit, access_visit, actor, person_id, held_at, details, next_date, visit_id, request
+    )
+    return visit
+
+
+def _plan(
+    model: type[Talk] | type[Visit],
+    details: Any,
+    actor: User,
+    person_id: Any,
+    planned_for: datetime | None,
+    request: Any,
+) -> Any:
+    """A talk or visit the talk officer plans with a cadre assigned to them; audited."""
     with transaction.atomic():
-        if visit_id is not None:
-            visit = _own_planned(access_visit(actor, visit_id, request, lock=True), actor)
-            person = _person_for(actor, visit.person_id)
+        person = _person_for(actor, person_id)
+        meeting = model(
+            person=person,
+            unit_id=person.unit_id,
+            officer=actor,
+            status=MeetingStatus.PLANNED,
+            planned_for=_check_planned(planned_for),
+        )
+        meeting.set_details(details)
+        meeting.save()
+        _audit(actor, f"{model._meta.model_name}.planned", meeting, request)
+    return meeting
+
+
+def _record(
+    model: type[Talk] | type[Visit],
+    access: Any,
+    actor: User,
+    person_id: Any,
+    held_at: datetime | None,
+    details: Any,
+    next_date: date | None,
+    planned_id: Any,
+    request: HttpRequest | None,
+) -> Any:
+    """A talk or visit recorded as held: a new one, or the actor's planned one; audited."""
+    with transaction.atomic():
+        if planned_id is not None:
+            meeting = _own_planned(access(actor, planned_id, request, lock=True), actor)
+            person = _person_for(actor, meeting.person_id)
         else:
             person = _person_for(actor, person_id)
-            visit = Visit(person=person, unit_id=person.unit_id, officer=actor)
+            meeting = model(person=person, unit_id=person.unit_id, officer=actor)
         _check_next(next_date, held_at)
-        visit.status = MeetingStatus.DONE
-        visit.held_at = _check_held(held_at)
-        visit.next_date = next_date
-        visit.updated_at = timezone.now()
-        visit.set_details(details)
-        visit.save()
-        _audit(actor, "visit.recorded", visit, request)
-    return visit
+        meeting.status = MeetingStatus.DONE
+        meeting.held_at = _check_held(held_at)
+        meeting.next_date = next_date
+        meeting.updated_at = timezone.now()
+        meeting.set_details(details)
+        meeting.save()
+        _audit(actor, f"{model._meta.model_name}.recorded", meeting, request)
+    return meeting
 
 
 def _own_planned(meeting: Any, actor: User) -> Any:
