@@ -126,7 +126,7 @@ def build_knowledge_base(context: DemoContext) -> None:
             )
     for item in made:
         search.sync(item)
-    context.say(f"knowledge base: {len(made)} items, {len(RULES)} recommendation rules")
+    context.say(f"  知识 knowledge base: {len(made)} items, {len(RULES)} recommendation rules\n")
 
 
 def delete_knowledge_base() -> None:
