@@ -110,38 +110,58 @@ def _talk_details(data: dict[str, Any]) -> Any:
 @role_required(*READERS)
 def talk_detail(request: HttpRequest, talk_id: UUID) -> HttpResponse:
     """The talk; a planned one is recorded here by the officer who planned it."""
+    talk = access.access_talk(current_user(request), talk_id, request)
+    return _meeting_detail(
+        request,
+        talk,
+        form_class=forms.TalkForm,
+        record=lambda actor, data: talks.do_record_talk(
+            actor,
+            talk.person_id,
+            data["when"],
+            _talk_details(data),
+            data["next_date"],
+            talk_id=talk.pk,
+            request=request,
+        ),
+        saved=_("谈话记录已保存。"),
+        url=("care:talk-detail", "talk_id"),
+        template="care/talk_detail.html",
+        name="talk",
+    )
+
+
+def _meeting_detail(
+    request: HttpRequest,
+    meeting: Any,
+    *,
+    form_class: Any,
+    record: Any,
+    saved: str,
+    url: tuple[str, str],
+    template: str,
+    name: str,
+) -> HttpResponse:
+    """A talk's or visit's page: its planner records a planned one here; others only read."""
     actor = current_user(request)
-    talk = access.access_talk(actor, talk_id, request)
-    details = talk.get_details()
-    may_record = talk.status == MeetingStatus.PLANNED and talk.officer_id == actor.pk
+    details = meeting.get_details()
     form = None
-    if may_record:
-        form = forms.TalkForm(
+    if meeting.status == MeetingStatus.PLANNED and meeting.officer_id == actor.pk:
+        form = form_class(
             request.POST or None,
             initial={"kind": details.kind, "when": timezone.localtime()},
         )
         if request.method == "POST" and form.is_valid():
-            data = form.cleaned_data
             try:
-                talks.do_record_talk(
-                    actor,
-                    talk.person_id,
-                    data["when"],
-                    _talk_details(data),
-                    data["next_date"],
-                    talk_id=talk.pk,
-                    request=request,
-                )
+                record(actor, form.cleaned_data)
             except CareError as exc:
                 messages.error(request, str(exc))
             else:
-                messages.success(request, _("谈话记录已保存。"))
-                return redirect("care:talk-detail", talk_id=talk.pk)
+                messages.success(request, saved)
+                return redirect(url[0], **{url[1]: meeting.pk})
     elif request.method == "POST":
         raise Http404
-    return render(
-        request, "care/talk_detail.html", {"talk": talk, "details": details, "form": form}
-    )
+    return render(request, template, {name: meeting, "details": details, "form": form})
 
 
 # Visits -------------------------------------------------------------------------------
@@ -190,37 +210,25 @@ def visit_create(request: HttpRequest, person_id: UUID) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @role_required(*READERS)
 def visit_detail(request: HttpRequest, visit_id: UUID) -> HttpResponse:
-    actor = current_user(request)
-    visit = access.access_visit(actor, visit_id, request)
-    details = visit.get_details()
-    may_record = visit.status == MeetingStatus.PLANNED and visit.officer_id == actor.pk
-    form = None
-    if may_record:
-        form = forms.VisitForm(
-            request.POST or None,
-            initial={"kind": details.kind, "when": timezone.localtime()},
-        )
-        if request.method == "POST" and form.is_valid():
-            data = form.cleaned_data
-            try:
-                talks.do_record_visit(
-                    actor,
-                    visit.person_id,
-                    data["when"],
-                    _visit_details(data),
-                    data["next_date"],
-                    visit_id=visit.pk,
-                    request=request,
-                )
-            except CareError as exc:
-                messages.error(request, str(exc))
-            else:
-                messages.success(request, _("走访记录已保存。"))
-                return redirect("care:visit-detail", visit_id=visit.pk)
-    elif request.method == "POST":
-        raise Http404
-    return render(
-        request, "care/visit_detail.html", {"visit": visit, "details": details, "form": form}
+    """The visit; a planned one is recorded here by the officer who planned it."""
+    visit = access.access_visit(current_user(request), visit_id, request)
+    return _meeting_detail(
+        request,
+        visit,
+        form_class=forms.VisitForm,
+        record=lambda actor, data: talks.do_record_visit(
+            actor,
+            visit.person_id,
+            data["when"],
+            _visit_details(data),
+            data["next_date"],
+            visit_id=visit.pk,
+            request=request,
+        ),
+        saved=_("走访记录已保存。"),
+        url=("care:visit-detail", "visit_id"),
+        template="care/visit_detail.html",
+        name="visit",
     )
 
 
