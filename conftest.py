@@ -153,7 +153,8 @@ def totp_code(device: Any, at: float | None = None) -> str:
     totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
     totp.time = time.time() if at is None else at
     if at is None and totp.t() <= device.last_t:
-        totp.time = device.t0 + (device.last_t + 1) * device.step
+        # t() counts the device's drift in: aim at the step after the last one used.
+        totp.time = device.t0 + (device.last_t + 1 - device.drift) * device.step
     return f"{totp.token():0{device.digits}d}"
 
 

@@ -14,7 +14,15 @@ from django.urls import reverse
 from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticToken
 
-from conftest import PASSWORD, City, logged_in, make_user, reauthenticate, totp_device
+from conftest import (
+    PASSWORD,
+    City,
+    logged_in,
+    make_user,
+    reauthenticate,
+    totp_code,
+    totp_device,
+)
 from sunflower.accounts import mfa
 from sunflower.accounts.models import LoginEvent, Role, User
 from sunflower.accounts.otp import AuthenticatorDevice
@@ -163,6 +171,20 @@ class VerifyTestCase:
             assert first.post(verify, {"otp_token": code}).status_code == 302
             response = second.post(verify, {"otp_token": code})
             assert response.status_code == 200
+
+    def test_the_test_authenticator_gives_a_fresh_code_after_a_late_one(self, alice: User) -> None:
+        # A code typed just before a step boundary and checked just after it moves the device's
+        # drift; the next code the tests' authenticator gives must still be accepted.
+        device = totp_device(alice)
+        with time_machine.travel(START, tick=False) as clock:
+            late = code_for(device)
+            clock.shift(dt.timedelta(seconds=device.step))
+            verify = reverse("accounts:mfa-verify")
+            assert password_login(alice).post(verify, {"otp_token": late}).status_code == 302
+            device.refresh_from_db()
+            assert device.drift == -1
+            response = password_login(alice).post(verify, {"otp_token": totp_code(device)})
+            assert response.status_code == 302
 
     def test_a_recovery_code_works_once(self, alice: User) -> None:
         verify = reverse("accounts:mfa-verify")
