@@ -172,6 +172,20 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Parameters bound by the server, and a statement run more than SUNFLOWER_DB_PREPARE_THRESHOLD
+    # times on a connection is prepared there (psycopg), so PostgreSQL plans it once instead of
+    # on every request: most of the database's CPU on the submission path (docs/performance.md).
+    # Set it to -1 behind a pooler that cannot keep prepared statements (PgBouncer in
+    # transaction mode without max_prepared_statements). Server-bound, a statement carries at
+    # most 65,535 parameters: bulk writes here are batched well below (500–2,000 rows).
+    # Options given in DATABASE_URL (sslmode=…) are kept.
+    _prepare_threshold = env_int(env, "SUNFLOWER_DB_PREPARE_THRESHOLD", 5)
+    DATABASES["default"]["OPTIONS"] = {
+        "server_side_binding": True,
+        "prepare_threshold": None if _prepare_threshold < 0 else _prepare_threshold,
+        **DATABASES["default"].get("OPTIONS", {}),
+    }
 if SUNFLOWER_ENV == "test":
     # A file, not memory, so that CLI subprocesses in tests can share the test database;
     # SUNFLOWER_TEST_DB_NAME keeps concurrent runs on one PostgreSQL server apart.
@@ -358,6 +372,8 @@ SILENCED_SYSTEM_CHECKS = ["axes.W002"]
 
 OTP_TOTP_ISSUER = "向阳花"
 
+# Django's database sessions; only the per-request read is compiled once (accounts/sessions.py).
+SESSION_ENGINE = "sunflower.accounts.sessions"
 SESSION_COOKIE_AGE = env_int(env, "SESSION_COOKIE_AGE", SUNFLOWER_SESSION_MAX_HOURS * 3600)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

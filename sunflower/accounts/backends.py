@@ -12,7 +12,24 @@ from django.http import HttpRequest
 from sunflower.accounts.models import STAFF_ROLES, RoleAssignment, User
 from sunflower.accounts.otp import AuthenticatorDevice
 from sunflower.keystore import keyring
+from sunflower.lib.compiled import CompiledQuery
 from sunflower.lib.validators import IdentityError, normalise_mobile
+
+# The signed-in user of every request, with two facts the login policy needs on every request
+# read in the same query (not cached across requests): whether an active staff role is held and
+# whether a confirmed authenticator exists (accounts/middleware.py). Compiled once: building
+# and compiling the two EXISTS cost more CPU than the query itself (docs/performance.md).
+SIGNED_IN_USER: CompiledQuery[User] = CompiledQuery(
+    lambda user_id: User.objects.annotate(
+        holds_staff_role=Exists(
+            RoleAssignment.objects.active().filter(user=OuterRef("pk"), role__in=STAFF_ROLES)
+        ),
+        holds_second_factor=Exists(
+            AuthenticatorDevice.objects.filter(user=OuterRef("pk"), confirmed=True)
+        ),
+    ).filter(pk=user_id)[:1],
+    user_id=User._meta.get_field("id"),
+)
 
 
 def find_user(identifier: str) -> User | None:
@@ -56,20 +73,7 @@ class IdentifierBackend(BaseBackend):
         """The signed-in user for this request, with two facts the login policy needs on every
         request read in the same query (not cached across requests): whether an active staff
         role is held and whether a confirmed authenticator exists (accounts/middleware.py)."""
-        user = (
-            User.objects.annotate(
-                holds_staff_role=Exists(
-                    RoleAssignment.objects.active().filter(
-                        user=OuterRef("pk"), role__in=STAFF_ROLES
-                    )
-                ),
-                holds_second_factor=Exists(
-                    AuthenticatorDevice.objects.filter(user=OuterRef("pk"), confirmed=True)
-                ),
-            )
-            .filter(pk=user_id)
-            .first()
-        )
+        user = SIGNED_IN_USER.first(user_id=user_id)
         return user if user is not None and user.is_active else None
 
 

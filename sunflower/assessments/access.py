@@ -47,11 +47,20 @@ from sunflower.care.access import (
     record_keeper_may_read_response,
     response_has_warning,
 )
+from sunflower.lib.compiled import CompiledQuery
 from sunflower.orgs.models import Unit
 
 RECORD_KEEPER_ROLES = (Role.RECORD_KEEPER,)
 # Campaign modes whose responses reach the record keeper; anonymous ones never do.
 RECORD_KEEPER_MODES = (CampaignMode.IDENTIFIED, CampaignMode.CONFIDENTIAL)
+
+# Every page request reads its response this way (compiled once: lib/compiled.py).
+_RESPONSE: CompiledQuery[Response] = CompiledQuery(
+    lambda response_id: Response.objects.select_related("person__unit", "campaign").filter(
+        pk=response_id
+    )[:1],
+    response_id=Response._meta.get_field("id"),
+)
 
 
 def _reader_role(actor: User, response: Response) -> str | None:
@@ -101,13 +110,7 @@ def access_response(
     Inside a caller's transaction (a page POST and its action) this joins it without a
     savepoint: the audit entry commits with the caller's work."""
     with transaction.atomic(savepoint=False):
-        response = (
-            Response.objects.select_related("person__unit", "campaign")
-            .filter(pk=response_id)
-            .first()
-            if _is_uuid(response_id)
-            else None
-        )
+        response = _RESPONSE.first(response_id=response_id) if _is_uuid(response_id) else None
         role = None if response is None else _reader_role(actor, response)
         if response is not None and role is not None:
             _audit_read(actor, role, response, request, purpose)

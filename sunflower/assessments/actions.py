@@ -31,6 +31,7 @@ from sunflower.assessments.models import (
 )
 from sunflower.assessments.warnings import propose_warning_from_result
 from sunflower.audit.events import record
+from sunflower.lib.compiled import CompiledQuery
 from sunflower.orgs.models import Person
 from sunflower.privacy.consent import consenting_person
 from sunflower.scales import AnswerError, Instrument, check_answers, score
@@ -84,13 +85,44 @@ def _offered(person: Person, instrument_id: str) -> Instrument:
     return catalogue.instrument(instrument_id)
 
 
+# The reads every page POST makes, compiled once (lib/compiled.py); each runs on every call.
+_RESPONSE_ID = Response._meta.get_field("id")
+_PERSON_ID = Person._meta.get_field("id")
+_OWN: CompiledQuery[Response] = CompiledQuery(
+    lambda response_id, person_id: Response.objects.filter(pk=response_id, person=person_id)[:1],
+    response_id=_RESPONSE_ID,
+    person_id=_PERSON_ID,
+)
+_OWN_LOCKED: CompiledQuery[Response] = CompiledQuery(
+    lambda response_id, person_id: Response.objects.select_for_update().filter(
+        pk=response_id, person=person_id
+    )[:1],
+    response_id=_RESPONSE_ID,
+    person_id=_PERSON_ID,
+)
+_OPEN_DRAFT_LOCKED: CompiledQuery[Response] = CompiledQuery(
+    lambda person_id, instrument_id: (
+        Response.objects.select_for_update()
+        .filter(person=person_id, instrument_id=instrument_id, status=ResponseStatus.DRAFT)
+        .order_by("pk")[:1]
+    ),
+    person_id=_PERSON_ID,
+    instrument_id=Response._meta.get_field("instrument_id"),
+)
+_BY_TOKEN: CompiledQuery[Response] = CompiledQuery(
+    lambda person_id, token: Response.objects.filter(
+        person=person_id, submission_token=token
+    ).order_by("pk")[:1],
+    person_id=_PERSON_ID,
+    token=Response._meta.get_field("submission_token"),
+)
+
+
 def _own_draft(person: Person, response_id: Any, *, lock: bool = False) -> Response:
-    rows = Response.objects.filter(pk=response_id, person=person)
-    if lock:
-        rows = rows.select_for_update()
-    found = rows.first()
+    found = (_OWN_LOCKED if lock else _OWN).first(response_id=response_id, person_id=person.pk)
     if found is None:
         raise Http404
+    found.person = person  # the row was matched on this person: no second read of it
     return found
 
 
@@ -106,11 +138,7 @@ def do_start(actor: User, instrument_id: str, request: HttpRequest | None = None
     person = _person(actor)  # consent checked
     instrument = _offered(person, instrument_id)
     with transaction.atomic():
-        draft = (
-            Response.objects.select_for_update()
-            .filter(person=person, instrument_id=instrument_id, status=ResponseStatus.DRAFT)
-            .first()
-        )
+        draft = _OPEN_DRAFT_LOCKED.first(person_id=person.pk, instrument_id=instrument_id)
         assignment = campaigns.open_assignment(person.pk, instrument_id)
         campaign_id = assignment.campaign_id if assignment is not None else None
         if draft is not None:
@@ -272,7 +300,7 @@ def _submit(
     request: HttpRequest | None,
 ) -> tuple[Response, list[int]]:
     with transaction.atomic():
-        done = Response.objects.filter(person=person, submission_token=token).first()
+        done = _BY_TOKEN.first(person_id=person.pk, token=token)
         if done is not None:
             return done, []
         response = _own_draft(person, response_id, lock=True)

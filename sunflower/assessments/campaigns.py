@@ -32,6 +32,7 @@ from sunflower.assessments.models import (
     CampaignStatus,
 )
 from sunflower.audit.events import record
+from sunflower.lib.compiled import CompiledQuery
 from sunflower.lib.privacy import suppress, suppress_cells
 from sunflower.orgs.models import Person, Unit
 
@@ -178,12 +179,9 @@ def close_due_campaigns(now: datetime | None = None) -> int:
     return closed
 
 
-def open_assignments(person_id: Any, now: datetime | None = None) -> list[Assignment]:
-    """The cadre's pending assignments in campaigns open now, soonest deadline first."""
-    if person_id is None:
-        return []
-    now = now or timezone.now()
-    return list(
+# Read on every start of an assessment (compiled once: lib/compiled.py; runs on every call).
+_OPEN_ASSIGNMENTS: CompiledQuery[Assignment] = CompiledQuery(
+    lambda person_id, now: (
         Assignment.objects.filter(
             person_id=person_id,
             status=AssignmentStatus.PENDING,
@@ -193,7 +191,17 @@ def open_assignments(person_id: Any, now: datetime | None = None) -> list[Assign
         )
         .select_related("campaign")
         .order_by("campaign__closes_at", "pk")
-    )
+    ),
+    person_id=Assignment._meta.get_field("person"),
+    now=Campaign._meta.get_field("opens_at"),
+)
+
+
+def open_assignments(person_id: Any, now: datetime | None = None) -> list[Assignment]:
+    """The cadre's pending assignments in campaigns open now, soonest deadline first."""
+    if person_id is None:
+        return []
+    return _OPEN_ASSIGNMENTS.fetch(person_id=person_id, now=now or timezone.now())
 
 
 def open_assignment(person_id: Any, instrument_id: str) -> Assignment | None:

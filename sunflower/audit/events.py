@@ -11,6 +11,10 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from sunflower.audit.models import AuditEvent, Outcome
+from sunflower.lib.compiled import CompiledInsert
+
+# Every request writes one or more entries: the INSERT is built once (lib/compiled.py).
+_INSERT: CompiledInsert[AuditEvent] = CompiledInsert(AuditEvent)
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
@@ -44,17 +48,19 @@ def record(
 ) -> AuditEvent:
     if actor is not None and not getattr(actor, "is_authenticated", False):
         actor = None
-    return AuditEvent.objects.create(
-        occurred_at=timezone.now(),
-        actor=actor,
-        actor_role=actor_role,
-        action=action,
-        object_type=target._meta.label_lower if target is not None else "",
-        object_id=str(target.pk) if target is not None else "",
-        scope_unit_id=scope_unit_id,
-        source_ip=client_ip(request),
-        outcome=outcome,
-        changes=changes or {},
+    return _INSERT.save(
+        AuditEvent(
+            occurred_at=timezone.now(),
+            actor=actor,
+            actor_role=actor_role,
+            action=action,
+            object_type=target._meta.label_lower if target is not None else "",
+            object_id=str(target.pk) if target is not None else "",
+            scope_unit_id=scope_unit_id,
+            source_ip=client_ip(request),
+            outcome=outcome,
+            changes=changes or {},
+        )
     )
 
 

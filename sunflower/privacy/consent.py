@@ -18,6 +18,7 @@ from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from sunflower.lib.compiled import CompiledQuery
 from sunflower.orgs.models import Person
 from sunflower.privacy.models import Consent, ConsentNotice
 
@@ -52,20 +53,33 @@ def active_consent(person: Person | None) -> Consent | None:
     )
 
 
-def _notice_in_force() -> Subquery:
+def _notice_in_force(now: Any = None) -> Subquery:
     return Subquery(
-        ConsentNotice.objects.filter(published_at__lte=timezone.now())
+        ConsentNotice.objects.filter(published_at__lte=now or timezone.now())
         .order_by("-version")
         .values("pk")[:1]
     )
 
 
-def consent_in_force(person: Any) -> Exists:
+def consent_in_force(person: Any, now: Any = None) -> Exists:
     """Whether *person* (a Person, a pk or an OuterRef) has an active consent to the notice in
     force, as one EXISTS (a person has at most one active consent, privacy.models.Consent)."""
     return Exists(
-        Consent.objects.filter(person=person, withdrawn_at__isnull=True, notice=_notice_in_force())
+        Consent.objects.filter(
+            person=person, withdrawn_at__isnull=True, notice=_notice_in_force(now)
+        )
     )
+
+
+# Every action loads the person this way (compiled once: lib/compiled.py); the query, and so
+# the consent check, runs on every call.
+_CONSENTING_PERSON: CompiledQuery[Person] = CompiledQuery(
+    lambda person_id, now: Person.objects.annotate(
+        consent_in_force=consent_in_force(OuterRef("pk"), now)
+    ).filter(pk=person_id)[:1],
+    person_id=Person._meta.get_field("id"),
+    now=ConsentNotice._meta.get_field("published_at"),
+)
 
 
 def has_consent(person: Person | None) -> bool:
@@ -90,8 +104,15 @@ def require_consent(person: Person | None) -> None:
 def consenting_person(person_id: Any, queryset: QuerySet[Person] | None = None) -> Person:
     """The person, loaded with their consent checked in the same query: `require_consent` for
     an action that loads the person anyway. Person.DoesNotExist when there is no such person."""
-    rows = Person.objects.all() if queryset is None else queryset
-    person = rows.annotate(consent_in_force=consent_in_force(OuterRef("pk"))).get(pk=person_id)
-    if not person.consent_in_force:
+    if queryset is None:
+        found = _CONSENTING_PERSON.first(person_id=person_id, now=timezone.now())
+        if found is None:
+            raise Person.DoesNotExist("Person matching query does not exist.")
+        person = found
+    else:
+        person = queryset.annotate(consent_in_force=consent_in_force(OuterRef("pk"))).get(
+            pk=person_id
+        )
+    if not getattr(person, "consent_in_force", False):
         raise ConsentRequired(person.pk)
     return person

@@ -48,9 +48,15 @@ class BenchSubmitTestCase:
             "--seconds", "1", "--warm-up", "0",
         )  # fmt: skip
         assert re.search(r"^insert: [\d,]+ inserts/s", output, re.M), output
-        assert re.search(r"^submit: [\d,.]+ responses/s, [\d,]+ requests/s", output, re.M), output
-        assert re.search(r"^ratio submit/insert: \d+\.\d\d", output, re.M), output
-        for phase in ("insert", "submit"):
+        assert re.search(r"^submit: [\d,]+ requests/s, [\d,.]+ responses/s", output, re.M), output
+        assert re.search(r"^submit-only: [\d,]+ submissions/s", output, re.M), output
+        # The headline is per request (the lead's reading of the target); the others beside it.
+        assert re.search(r"^ratio submit/insert per request: \d+\.\d\d .*target", output, re.M)
+        assert re.search(r"^ratio submit/insert per response: \d+\.\d\d", output, re.M)
+        assert re.search(r"^ratio submit-only/insert: \d+\.\d\d", output, re.M), output
+        assert re.search(r"^server CPU ratio per request: (\d+\.\d\d|nan) ", output, re.M)
+        for phase in ("insert", "submit", "submit-only"):
+            assert re.search(rf"^{phase} CPU per request: server [\d.]+ ms", output, re.M)
             assert re.search(rf"^{phase} latency per request: p50 .* p95 .* p99 ", output, re.M)
         cadres = User.objects.filter(username__startswith="bench-cadre-").values("person")
         submitted = Response.objects.filter(person__in=cadres, status=ResponseStatus.SUBMITTED)
