@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_static",
     "axes",
+    "ninja",  # the API's own static files (its self-hosted OpenAPI page)
     "sunflower.keystore",
     "sunflower.audit",
     "sunflower.orgs",
@@ -108,6 +109,7 @@ INSTALLED_APPS = [
     "sunflower.notifications",
     "sunflower.training",
     "sunflower.content",
+    "sunflower.api",
     "sunflower.web",
     "sunflower.bench",
 ]
@@ -330,6 +332,12 @@ SUNFLOWER_CADRE_PASSWORD_MAX_AGE_DAYS = env_int(env, "SUNFLOWER_CADRE_PASSWORD_M
 SUNFLOWER_IDLE_MINUTES_STAFF = env_int(env, "SUNFLOWER_IDLE_MINUTES_STAFF", 15)
 SUNFLOWER_IDLE_MINUTES_CADRE = env_int(env, "SUNFLOWER_IDLE_MINUTES_CADRE", 30)
 SUNFLOWER_SESSION_MAX_HOURS = env_int(env, "SUNFLOWER_SESSION_MAX_HOURS", 8)
+# The app's access tokens (api/tokens.py): absolute lifetime and idle limit, in hours.
+SUNFLOWER_API_TOKEN_HOURS = env_int(env, "SUNFLOWER_API_TOKEN_HOURS", 7 * 24)
+SUNFLOWER_API_TOKEN_IDLE_HOURS = env_int(env, "SUNFLOWER_API_TOKEN_IDLE_HOURS", 24)
+# Requests per account through the API ("number/s", "/m", "/h"; per process with the local
+# cache, shared across processes with Redis).
+SUNFLOWER_API_RATE = env.get("SUNFLOWER_API_RATE", "120/m")
 for _name in (
     "SUNFLOWER_LOCKOUT_FAILURES",
     "SUNFLOWER_LOCKOUT_MINUTES",
@@ -337,6 +345,8 @@ for _name in (
     "SUNFLOWER_IDLE_MINUTES_STAFF",
     "SUNFLOWER_IDLE_MINUTES_CADRE",
     "SUNFLOWER_SESSION_MAX_HOURS",
+    "SUNFLOWER_API_TOKEN_HOURS",
+    "SUNFLOWER_API_TOKEN_IDLE_HOURS",
 ):
     if globals()[_name] < 1:
         raise ConfigError(f"{_name} must be at least 1")

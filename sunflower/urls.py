@@ -3,6 +3,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from sunflower.accounts.urls import console_patterns as console_account_patterns
+from sunflower.api.api import api
 
 urlpatterns = [
     path("", include("sunflower.web.urls")),
@@ -24,6 +25,7 @@ urlpatterns = [
     path("console/training/", include("sunflower.training.urls")),
     path("m/training/", include("sunflower.training.urls_portal")),
     path("i18n/setlang/", set_language, name="set_language"),
+    path("api/v1/", api.urls),
 ]
 
 if settings.SUNFLOWER_BENCH_ENDPOINTS:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -436,3 +436,72 @@ def _finish(
     )
     _mark_assignment_done(response, person, response, now)
     propose_warning_from_result(response, actor, request)
+
+
+# One request: the app's submission (api/) --------------------------------------------------
+
+# A form cannot have been opened earlier than this before it is sent (a longer gap is a clock
+# error on the phone, and would hide a too-fast answer).
+LONGEST_SITTING = 24 * 3600
+
+
+def do_submit_answers(
+    actor: User,
+    instrument_id: str,
+    answers: list[int | None],
+    token: str,
+    started_at: datetime,
+    request: HttpRequest | None = None,
+) -> tuple[Response, bool]:
+    """Score and store a whole form sent at once (the app keeps the answers on the phone until
+    then); the same token again returns the same response, as do_submit does for the pages.
+    Returns the response and whether this call stored it.
+
+    *started_at* is when the cadre opened the form on the phone, for the quality flags; it is
+    kept within the last day. Missing required answers raise MissingAnswers and store nothing
+    (the app still holds them). Campaigns, anonymity and warning proposals follow the same
+    rules as the pages.
+    """
+    person = _person(actor)  # consent checked
+    token = (token or "").strip()[:64]
+    if not token:
+        raise AssessmentError(_("提交信息不完整，请刷新页面后重试。"))
+    instrument = _offered(person, instrument_id)
+    if len(answers) != len(instrument.items):
+        raise AssessmentError(
+            _("答案数量与量表题目数量不一致（应为 %(n)d 题），请刷新后重试。")
+            % {"n": len(instrument.items)}
+        )
+    answers = _checked(instrument, answers)
+    missing = [
+        item.number
+        for item, code in zip(instrument.items, answers, strict=True)
+        if code is None and not item.optional
+    ]
+    if missing:
+        raise MissingAnswers(missing)
+    now = timezone.now()
+    started_at = min(max(started_at, now - timedelta(seconds=LONGEST_SITTING)), now)
+    try:
+        with transaction.atomic():
+            done = _BY_TOKEN.first(person_id=person.pk, token=token)
+            if done is not None:
+                return done, False
+            assignment = campaigns.open_assignment(person.pk, instrument_id)
+            response = Response(
+                person=person,
+                instrument_id=instrument.id,
+                instrument_version=instrument.version,
+                started_at=started_at,
+                saved_at=now,
+                campaign_id=assignment.campaign_id if assignment is not None else None,
+            )
+            if _is_anonymous(response):
+                anonymous = _finish_anonymously(actor, person, response, instrument, answers, token)
+                return anonymous, True
+            response.set_answers(answers)
+            _finish(actor, person, response, instrument, answers, token, request)
+    except IntegrityError:
+        # The same token committed by a concurrent request: that one recorded the response.
+        return Response.objects.get(person=person, submission_token=token), False
+    return response, True

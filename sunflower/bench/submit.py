@@ -3,8 +3,9 @@
 Starts the production serving configuration of DESIGN.md §6 (gunicorn, sync worker processes,
 persistent database connections) on the configured PostgreSQL database, with the bench-only
 insert endpoint switched on for that server alone (SUNFLOWER_BENCH_ENDPOINTS). C client threads,
-each logged in as its own cadre through the real login form, then run three phases interleaved
-(insert, submit, submit-only, insert, … one of each per round):
+each logged in as its own cadre through the real login form and holding an API token it asked
+for once through the app's API, then run four phases interleaved (insert, submit, submit-only,
+api, insert, … one of each per round):
 
 - insert: POST /bench/insert/ — one BenchRow per request, no session (the baseline);
 - submit: a whole PHQ-9 the way the pages post it — start the draft (POST the intro page), page
@@ -13,15 +14,19 @@ each logged in as its own cadre through the real login form, then run three phas
   the warning rules;
 - submit-only: the submission request alone. Every client first prepares a draft (start and
   page 1, not timed); then all post their last page with go=submit at once, and only that
-  burst is timed; repeated until the phase's time is used up.
+  burst is timed; repeated until the phase's time is used up;
+- api: a whole PHQ-9 the way the mini-program sends it — one POST /api/v1/responses/ with the
+  token as Bearer and the nine answers as JSON, scored, encrypted, audited and checked by the
+  warning rules in that one request; one request is one response.
 
 Reported: median throughput over rounds per phase, p50/p95/p99 request latency per phase, the
 CPU each request cost the server (gunicorn workers, this database's PostgreSQL backends) and the
-bench client, and three ratios to inserts/s. The headline, the unit the target is read in
+bench client, and four ratios to inserts/s. The headline, the unit the target is read in
 (issue 4 item 10, as the lead decided), is requests/s of the submission path per insert/s;
-responses/s (three requests each) and submit-only submissions/s per insert/s are reported
-beside it, and so is the ratio of server CPU per request, which a busy shared machine disturbs
-far less.
+right after it, API responses/s (one request each) per insert/s, also read against the target;
+responses/s through the pages (three requests each) and submit-only submissions/s per insert/s
+are reported beside them, and so is the ratio of server CPU per request, which a busy shared
+machine disturbs far less.
 Only 127.0.0.1 is loaded; the server is stopped at the end, also on error. The command fails
 only on errors (an unexpected status, a count in the database that does not match), never on
 speed. Results are recorded in docs/performance.md.
@@ -31,6 +36,7 @@ from __future__ import annotations
 
 import argparse
 import http.client
+import json
 import os
 import platform
 import random
@@ -47,6 +53,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from http.cookies import SimpleCookie
 from pathlib import Path
 from typing import Any, TextIO
@@ -84,6 +91,12 @@ INSERT_BODY = "压测" * 64
 CSRF_FIELD = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 PAGE_URL = re.compile(r"^/m/assessments/r/([0-9a-f-]{36})/(\d+)/$")
 RESULT_URL = re.compile(r"^/m/assessments/r/([0-9a-f-]{36})/$")
+API_SIGN_IN_PATH = "/api/v1/auth/token"
+API_RESPONSES_PATH = "/api/v1/responses/"
+API_SITTING = timedelta(minutes=5)  # started_at: the form opened on the phone 5 minutes ago
+# The API's per-account throttle (SUNFLOWER_API_RATE, default 120/m) stays on in the bench
+# server so its cost is measured, but with a rate no client reaches: it never refuses.
+BENCH_API_RATE = "1000000/m"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -153,6 +166,9 @@ def start_server(workers: int, log_dir: Path) -> Server:
         "CONN_MAX_AGE": "600",  # persistent connections, as in production
         "DEBUG": "false",
         "SUNFLOWER_BENCH_ENDPOINTS": "true",
+        # The throttle still runs (its cache reads and writes are part of each API request's
+        # cost) but never answers 429 to the bench's clients.
+        "SUNFLOWER_API_RATE": BENCH_API_RATE,
         # The same keys as this process, whatever the server's working directory.
         "SUNFLOWER_VAR_DIR": str(Path(settings.VAR_DIR).resolve()),
     }
@@ -256,16 +272,29 @@ class Client:
     cookies: dict[str, str] = field(default_factory=dict)
     conn: http.client.HTTPConnection | None = None
     prepared: tuple[str, dict[str, str]] | None = None
+    api_token: str = ""
 
     def request(
-        self, method: str, path: str, form: dict[str, str] | None = None, *, session: bool = True
+        self,
+        method: str,
+        path: str,
+        form: dict[str, str] | None = None,
+        *,
+        session: bool = True,
+        payload: dict[str, Any] | None = None,
+        bearer: str = "",
     ) -> tuple[int, str, str, float]:
-        """(status, Location, body, seconds) of one request."""
+        """(status, Location, body, seconds) of one request: a form, or *payload* as JSON."""
         headers = {"Host": "127.0.0.1"}
         body = None
         if form is not None:
             body = urlencode(form).encode()
             headers["Content-Type"] = "application/x-www-form-urlencoded"
+        elif payload is not None:
+            body = json.dumps(payload).encode()
+            headers["Content-Type"] = "application/json"
+        if bearer:
+            headers["Authorization"] = f"Bearer {bearer}"
         if session and self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         started = time.perf_counter()
@@ -305,11 +334,31 @@ class Client:
         if status != 302 or "sessionid" not in self.cookies:
             raise BenchError(f"login of {username}: status {status} → {location!r}")
 
+    def api_sign_in(self, username: str, password: str) -> None:
+        """An API token for this cadre, asked for once as the app does, kept for the run."""
+        status, _, text, _ = self.request(
+            "POST",
+            API_SIGN_IN_PATH,
+            payload={"login": username, "password": password, "device": "bench submit"},
+            session=False,
+        )
+        try:
+            token = json.loads(text).get("token", "") if status == 201 else ""
+        except ValueError:
+            token = ""
+        if not token:
+            raise BenchError(f"API token of {username}: status {status} {text[:200]!r}")
+        self.api_token = token
+
     def csrf(self) -> dict[str, str]:
         return {"csrfmiddlewaretoken": self.cookies.get("csrftoken", "")}
 
+    def codes(self, count: int) -> list[int]:
+        """*count* answer codes 0–3, drawn with CODE_WEIGHTS (pages and API alike)."""
+        return self.rng.choices(range(4), weights=CODE_WEIGHTS, k=count)
+
     def answers(self, numbers: range) -> dict[str, str]:
-        codes = self.rng.choices(range(4), weights=CODE_WEIGHTS, k=len(numbers))
+        codes = self.codes(len(numbers))
         return {f"q{number}": str(code) for number, code in zip(numbers, codes, strict=True)}
 
     def insert(self, latencies: list[float]) -> int:
@@ -371,6 +420,22 @@ class Client:
         path, step = self.prepared
         self.prepared = None
         _location, seconds = self.post_step(2, path, step)
+        latencies.append(seconds)
+        return 1
+
+    def submit_api(self, latencies: list[float]) -> int:
+        """One PHQ-9 through the app's API: one request, one response (a fresh token each)."""
+        payload = {
+            "instrument": INSTRUMENT,
+            "answers": self.codes(ITEMS),
+            "token": secrets.token_hex(16),
+            "started_at": (datetime.now(UTC) - API_SITTING).isoformat(),
+        }
+        status, _, text, seconds = self.request(
+            "POST", API_RESPONSES_PATH, payload=payload, bearer=self.api_token, session=False
+        )
+        if status != 201:
+            raise BenchError(f"api: status {status} {text[:200]!r}")
         latencies.append(seconds)
         return 1
 
@@ -578,11 +643,12 @@ def milliseconds(value: float) -> str:
     return f"{value * 1000:.1f} ms"
 
 
-def report(out: TextIO, insert: Phase, submit: Phase, submit_only: Phase) -> None:
+def report(out: TextIO, insert: Phase, submit: Phase, submit_only: Phase, api: Phase) -> None:
     insert_rate = statistics.median(insert.unit_rates())
     submit_responses = statistics.median(submit.unit_rates())
     submit_requests = statistics.median(submit.request_rates())
     only_rate = statistics.median(submit_only.unit_rates())
+    api_rate = statistics.median(api.unit_rates())
     per_round = lambda rates: ", ".join(f"{rate:,.0f}" for rate in rates)  # noqa: E731
     out.write(
         f"insert: {insert_rate:,.0f} inserts/s (rounds: {per_round(insert.unit_rates())})\n"
@@ -590,8 +656,9 @@ def report(out: TextIO, insert: Phase, submit: Phase, submit_only: Phase) -> Non
         f"(rounds: {per_round(submit.request_rates())} requests/s)\n"
         f"submit-only: {only_rate:,.0f} submissions/s "
         f"(rounds: {per_round(submit_only.unit_rates())})\n"
+        f"api: {api_rate:,.0f} responses/s (rounds: {per_round(api.unit_rates())})\n"
     )
-    for phase in (insert, submit, submit_only):
+    for phase in (insert, submit, submit_only, api):
         values = phase.latencies()
         out.write(
             f"{phase.name} latency per request: p50 {milliseconds(percentile(values, 0.50))}, "
@@ -600,7 +667,7 @@ def report(out: TextIO, insert: Phase, submit: Phase, submit_only: Phase) -> Non
         )
 
     server_cpu = {}
-    for phase in (insert, submit, submit_only):
+    for phase in (insert, submit, submit_only, api):
         workers, database, client = phase.cpu_per_request()
         server_cpu[phase.name] = workers + database
         out.write(
@@ -612,16 +679,21 @@ def report(out: TextIO, insert: Phase, submit: Phase, submit_only: Phase) -> Non
         return rate / insert_rate if insert_rate else float("nan")
 
     headline = ratio(submit_requests)
+    api_ratio = ratio(api_rate)
     out.write(
         f"ratio submit/insert per request: {headline:.2f} "
         "(requests/s of the submission path ÷ inserts/s, the target's unit); "
         f"target ≥ 0.50: {'met' if headline >= 0.5 else 'not met'}\n"
+        f"ratio api/insert per response: {api_ratio:.2f} "
+        "(one request is one whole PHQ-9 through the app's API ÷ inserts/s); "
+        f"target ≥ 0.50: {'met' if api_ratio >= 0.5 else 'not met'}\n"
         f"ratio submit/insert per response: {ratio(submit_responses):.2f} "
         "(whole PHQ-9 responses/s, three requests each, ÷ inserts/s)\n"
         f"ratio submit-only/insert: {ratio(only_rate):.2f} "
         "(submission requests alone, go=submit on the last page, ÷ inserts/s)\n"
         f"server CPU ratio per request: {cpu_ratio(server_cpu, 'submit'):.2f} "
-        f"(submit-only {cpu_ratio(server_cpu, 'submit-only'):.2f}): insert's server CPU per "
+        f"(submit-only {cpu_ratio(server_cpu, 'submit-only'):.2f}, "
+        f"api {cpu_ratio(server_cpu, 'api'):.2f}): insert's server CPU per "
         "request ÷ the submission path's, the throughput ratio the server would reach with "
         "the cores to itself\n"
     )
@@ -660,6 +732,7 @@ def run(options: dict[str, Any], out: TextIO) -> None:
     began = timezone.now()
     before = Response.objects.filter(person__in=people, status=ResponseStatus.SUBMITTED).count()
     insert, submit, submit_only = Phase("insert"), Phase("submit"), Phase("submit-only")
+    api = Phase("api")
     with tempfile.TemporaryDirectory(prefix="sf-bench-submit-") as log_dir:
         server = start_server(workers, Path(log_dir))
         clients: list[Client] = []
@@ -667,12 +740,14 @@ def run(options: dict[str, Any], out: TextIO) -> None:
             for n, user in enumerate(users):
                 client = Client(server.port, random.Random(n))  # noqa: S311 (test answers)
                 client.login(user.username, password)
+                client.api_sign_in(user.username, password)
                 clients.append(client)
             if warm_up:
                 for warm in (
                     run_phase(clients, Client.insert, warm_up),
                     run_phase(clients, Client.submit, warm_up),
                     run_bursts(clients, warm_up / 4),
+                    run_phase(clients, Client.submit_api, warm_up),
                 ):
                     if warm.errors:
                         raise ValueError(f"warm-up failed: {warm.errors[0]}")
@@ -681,6 +756,7 @@ def run(options: dict[str, Any], out: TextIO) -> None:
                 insert.runs.append(run_phase(clients, Client.insert, seconds, meter))
                 submit.runs.append(run_phase(clients, Client.submit, seconds, meter))
                 submit_only.runs.append(run_bursts(clients, seconds, meter))
+                api.runs.append(run_phase(clients, Client.submit_api, seconds, meter))
         except BenchError as exc:
             raise ValueError(f"{exc}\n{server.log_tail()}") from exc
         finally:
@@ -692,12 +768,13 @@ def run(options: dict[str, Any], out: TextIO) -> None:
     inserted = BenchRow.objects.count()
     BenchRow.objects.all().delete()
 
-    report(out, insert, submit, submit_only)
+    report(out, insert, submit, submit_only, api)
     out.write(f"machine after: {machine_line()}\n")
     out.write(f"started {began:%Y-%m-%d %H:%M:%S}, ended {timezone.now():%H:%M:%S} UTC\n")
-    problems = insert.errors() + submit.errors() + submit_only.errors()
-    # Warm-up units are in the database too: only check that none was lost.
-    submitted = submit.units() + submit_only.units()
+    problems = insert.errors() + submit.errors() + submit_only.errors() + api.errors()
+    # Warm-up units are in the database too: only check that none was lost. The API's
+    # responses are the same cadres' submitted responses, counted in the same query.
+    submitted = submit.units() + submit_only.units() + api.units()
     if after - before < submitted:
         problems.append(f"{submitted} responses submitted, {after - before} stored")
     if inserted < insert.units():

@@ -42,6 +42,20 @@ SIGNED_IN = {"anonymous": LOGIN, "*": OK}
 
 # name: (method, expectations)
 MATRIX: dict[str, tuple[str, dict[str, str]]] = {
+    # The app's API (api/): a bearer token instead of a session, for cadres only; without a
+    # token 401, which the matrix test counts as LOGIN; a staff account's token 403.
+    "api:api-root": ("get", {"*": DENY}),  # no document at the bare root: 404 for all
+    "api:openapi-json": ("get", EVERYONE),
+    "api:openapi-view": ("get", EVERYONE),
+    "api:issue_token": ("post", EVERYONE),
+    "api:revoke_token": ("delete", CADRE_ONLY),
+    "api:me": ("get", CADRE_ONLY),
+    "api:give_consent": ("post", CADRE_ONLY),
+    "api:instrument_list": ("get", CADRE_ONLY),
+    "api:instrument_detail": ("get", CADRE_ONLY),
+    "api:submit": ("post", CADRE_ONLY),
+    "api:history": ("get", CADRE_ONLY),
+    "api:result": ("get", CADRE_ONLY),
     "web:home": ("get", SIGNED_IN),
     "web:healthz": ("get", EVERYONE),
     "web:preferences": ("post", EVERYONE),

@@ -81,6 +81,8 @@ def url_for(name: str, user: User | None, cast: dict[str, Any]) -> str:
             )[0].pk
         elif arg == "instrument_id":
             kwargs[arg] = "phq9"
+        elif arg == "response_id" and name.startswith("api:"):
+            kwargs[arg] = sample_submitted_response(cast["users"]["cadre"].person).pk
         elif arg == "response_id":
             kwargs[arg] = sample_response(cast["users"]["cadre"].person).pk
         elif arg == "campaign_id":
@@ -128,6 +130,48 @@ def sample_response(person: Person) -> Any:
             "saved_at": now,
         },
     )[0]
+
+
+def sample_submitted_response(person: Person) -> Any:
+    """A submitted PHQ-9 of the cadre (the API shows submitted results only)."""
+    from sunflower.assessments import catalogue
+    from sunflower.assessments.actions import scored_result
+    from sunflower.assessments.models import Response, ResponseStatus
+
+    now = timezone.now()
+    response = Response(
+        person=person,
+        instrument_id="phq9",
+        instrument_version="1",
+        status=ResponseStatus.SUBMITTED,
+        started_at=now,
+        saved_at=now,
+        submitted_at=now,
+        duration_seconds=300,
+    )
+    response.set_answers([0] * 9)
+    response.set_result(scored_result(catalogue.instrument("phq9", "1"), [0] * 9, 300))
+    response.save()
+    return response
+
+
+def request_as(client: Client, name: str, method: str, url: str, user: User | None) -> Any:
+    """The request of one matrix cell: the API with a bearer token (and an empty JSON body,
+    which an allowed caller sees refused as malformed, 422), the pages with a session."""
+    if not name.startswith("api:"):
+        if user is not None:
+            # Staff sessions as after a real login, second factor included.
+            if user.is_staff_member:
+                verified_login(client, user)
+            else:
+                client.force_login(user)
+        return getattr(client, method)(url)
+    from sunflower.api import tokens
+
+    headers = {"Authorization": f"Bearer {tokens.issue(user).token}"} if user else {}
+    if method == "get":
+        return client.get(url, headers=headers)
+    return getattr(client, method)(url, "{}", content_type="application/json", headers=headers)
 
 
 def sample_campaign(creator: User) -> Any:
@@ -197,7 +241,11 @@ def sample_export(cast: dict[str, Any]) -> Any:
     )[0]
 
 
-def outcome(response: Any) -> str:
+def outcome(response: Any, *, api: bool = False) -> str:
+    if api and response.status_code == 401:
+        return LOGIN
+    if api and response.status_code == 422:
+        return OK  # past authentication and permission, refused as malformed
     login_url = reverse("accounts:login")
     if response.status_code in (301, 302) and response["Location"].startswith(login_url):
         return LOGIN
@@ -219,16 +267,9 @@ class PermissionMatrixTestCase:
         wrong = []
         for role in ROLES:
             user = cast["users"][role]
-            client = Client()
-            if user is not None:
-                # Staff sessions as after a real login, second factor included.
-                if user.is_staff_member:
-                    verified_login(client, user)
-                else:
-                    client.force_login(user)
             url = url_for(name, user, cast)
-            response = getattr(client, method)(url)
-            got = outcome(response)
+            response = request_as(Client(), name, method, url, user)
+            got = outcome(response, api=name.startswith("api:"))
             if got != expected(name, role):
                 wrong.append(f"{role}: expected {expected(name, role)}, got {got}")
         assert wrong == []
