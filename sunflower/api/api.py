@@ -181,13 +181,7 @@ def issue_token(request: HttpRequest, body: schemas.TokenIn) -> Any:
             record_login_event(found, LoginEvent.Outcome.FAILED, request)
         return Status(401, {"detail": _("账号或密码不正确，请重新输入。"), "code": "invalid_login"})
     if user.is_staff_member:
-        return Status(
-            403,
-            {
-                "detail": _("工作人员账号请在电脑端登录工作台使用，不能通过移动应用接口访问。"),
-                "code": STAFF_REFUSED,
-            },
-        )
+        raise StaffAccount
     issued = tokens.issue(user, body.device)
     record_login_event(user, LoginEvent.Outcome.LOGIN, request)
     return Status(
