@@ -19,6 +19,7 @@ urlpatterns = [
     path("m/care/", include("sunflower.care.urls_portal")),
     path("console/results/", include("sunflower.assessments.urls_records")),
     path("console/instruments/", include("sunflower.assessments.urls_instruments")),
+    path("console/warning-rules/", include("sunflower.assessments.urls_warning_rules")),
     path("", include("sunflower.training.urls_lessons")),
     path("m/knowledge/", include("sunflower.content.urls")),
     path("console/content/", include("sunflower.content.urls_console")),

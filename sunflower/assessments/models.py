@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -19,6 +20,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from sunflower.care.tiers import Tier
 from sunflower.keystore.fields import EncryptedTextField
 from sunflower.orgs.models import Person, Unit
 from sunflower.scales import numbers
@@ -256,6 +258,94 @@ class InstalledInstrument(models.Model):
 
     def __str__(self) -> str:
         return f"{self.instrument_id}@{self.version}"
+
+
+class WarningRuleKind(models.TextChoices):
+    AT_LEAST = "at_least", _("分数达到阈值")
+    ANY_SUBSCALE_AT_LEAST = "any_subscale_at_least", _("任一因子分达到阈值")
+    BAND = "band", _("结果分级为")
+
+
+# Red is the scoring engine's critical_item flag and is not a rule here (DESIGN.md §5).
+RULE_TIERS = (Tier.ORANGE, Tier.YELLOW)
+
+
+class WarningRule(models.Model):
+    """One condition on a submitted result that proposes an orange or yellow warning.
+
+    The defaults are seeded by migration 0006 and edited in the console by a city-wide
+    programme admin (warning_rules.py); `warnings.proposed_tier` reads the active ones.
+    Instrument definitions are T0 and so are these rules: no personal data.
+    """
+
+    instrument_id = models.CharField(_("量表"), max_length=32)
+    tier = models.CharField(
+        _("预警等级"),
+        max_length=8,
+        choices=[(tier.value, tier.label) for tier in RULE_TIERS],
+    )
+    kind = models.CharField(_("规则类型"), max_length=24, choices=WarningRuleKind.choices)
+    score = models.CharField(_("分数"), max_length=40, blank=True)  # "total", "indices.index"
+    threshold = models.DecimalField(
+        _("阈值"), max_digits=8, decimal_places=2, null=True, blank=True
+    )
+    band = models.CharField(_("结果分级"), max_length=40, blank=True)
+    active = models.BooleanField(_("启用"), default=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("更新人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("预警规则")
+        verbose_name_plural = _("预警规则")
+        ordering = ["instrument_id", "tier", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(tier__in=[tier.value for tier in RULE_TIERS]),
+                name="warning_rule_orange_or_yellow",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(
+                        kind=WarningRuleKind.AT_LEAST,
+                        threshold__isnull=False,
+                        band="",
+                    )
+                    & ~Q(score="")
+                )
+                | Q(
+                    kind=WarningRuleKind.ANY_SUBSCALE_AT_LEAST,
+                    threshold__isnull=False,
+                    score="",
+                    band="",
+                )
+                | (Q(kind=WarningRuleKind.BAND, threshold__isnull=True, score="") & ~Q(band="")),
+                name="warning_rule_fields_match_kind",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        condition = self.band if self.kind == WarningRuleKind.BAND else self.threshold
+        return f"{self.instrument_id} {self.tier}: {self.kind} {self.score} {condition}"
+
+    def matches(self, result: Mapping[str, Any]) -> bool:
+        """Whether a scored result (Response.result_data()) meets this rule."""
+        if self.kind == WarningRuleKind.BAND:
+            return (result.get("band") or {}).get("code") == self.band
+        assert self.threshold is not None  # noqa: S101 (a database constraint)
+        if self.kind == WarningRuleKind.ANY_SUBSCALE_AT_LEAST:
+            values = list((result.get("subscales") or {}).values())
+        else:
+            group, _dot, key = self.score.partition(".")
+            found = result.get(group) if not key else (result.get(group) or {}).get(key)
+            values = [found]
+        return any(v is not None and Decimal(v) >= self.threshold for v in values)
 
 
 class ExportFormat(models.TextChoices):

@@ -7,73 +7,79 @@ response proposes nothing. `Tier` lives in sunflower/care/tiers.py.
 
 Rules, checked from the most urgent tier down:
 - red: a critical item endorsed (the engine's `critical_item` flag: PHQ-9 item 9 ≥ 1,
-  SCL-90 item 15 or 59 ≥ 2, SDS item 19 ≥ 2);
-- orange: severe symptoms (PHQ-9 ≥ 20, GAD-7 ≥ 15, any SCL-90 factor ≥ 3, the most severe
-  band of SDS, SAS and K10);
-- yellow: a positive screen (PHQ-9 ≥ 10, GAD-7 ≥ 10, SCL-90 positive, SDS index ≥ 53, SAS
-  index ≥ 50, K10 ≥ 22).
+  SCL-90 item 15 or 59 ≥ 2, SDS item 19 ≥ 2); fixed, not a rule that can be edited;
+- orange, then yellow: the active `WarningRule` rows of the instrument, any one of which
+  suffices. Their defaults (severe symptoms for orange, a positive screen for yellow: PHQ-9
+  ≥ 20 / ≥ 10, GAD-7 ≥ 15 / ≥ 10, …) are seeded by migration 0007_seed_warning_rules, and a
+  city-wide programme admin edits them in the console (warning_rules.py).
+
+Submission is a hot path (docs/performance.md): the active rules are loaded in one query and
+kept per process for RELOAD_SECONDS; the process that changes a rule forgets its copy at once,
+the others pick the change up within RELOAD_SECONDS.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from decimal import Decimal
+import threading
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from django.http import HttpRequest
 
 from sunflower.accounts.models import User
-from sunflower.assessments.models import Response
+from sunflower.assessments.models import RULE_TIERS, Response, WarningRule
 from sunflower.care.actions import do_propose_from_result
 from sunflower.care.tiers import Tier
 
-__all__ = ["Tier", "propose_warning_from_result", "proposed_tier"]
+__all__ = ["Tier", "forget_rules", "propose_warning_from_result", "proposed_tier"]
+
+RELOAD_SECONDS = 60.0
 
 
-Rule = Callable[[Mapping[str, Any]], bool]
+@dataclass(frozen=True)
+class _Loaded:
+    by_instrument: dict[str, dict[str, tuple[WarningRule, ...]]]  # instrument → tier → rules
+    at: float  # time.monotonic() of loading
 
 
-def _at_least(ref: str, threshold: int | str) -> Rule:
-    group, _dot, key = ref.partition(".")
-
-    def rule(result: Mapping[str, Any]) -> bool:
-        value = result.get(group) if not key else (result.get(group) or {}).get(key)
-        return value is not None and Decimal(value) >= Decimal(threshold)
-
-    return rule
+_loaded: _Loaded | None = None
+_lock = threading.Lock()
 
 
-def _any_subscale_at_least(threshold: int | str) -> Rule:
-    def rule(result: Mapping[str, Any]) -> bool:
-        values = (result.get("subscales") or {}).values()
-        return any(v is not None and Decimal(v) >= Decimal(threshold) for v in values)
-
-    return rule
-
-
-def _band(*codes: str) -> Rule:
-    def rule(result: Mapping[str, Any]) -> bool:
-        return (result.get("band") or {}).get("code") in codes
-
-    return rule
+def _load() -> _Loaded:
+    found: dict[str, dict[str, list[WarningRule]]] = {}
+    for rule in WarningRule.objects.filter(active=True).order_by("pk"):
+        found.setdefault(rule.instrument_id, {}).setdefault(rule.tier, []).append(rule)
+    rules = {
+        instrument_id: {tier: tuple(listed) for tier, listed in tiers.items()}
+        for instrument_id, tiers in found.items()
+    }
+    return _Loaded(rules, time.monotonic())
 
 
-TIER_RULES: dict[str, dict[str, tuple[Rule, ...]]] = {
-    "phq9": {Tier.ORANGE: (_at_least("total", 20),), Tier.YELLOW: (_at_least("total", 10),)},
-    "gad7": {Tier.ORANGE: (_at_least("total", 15),), Tier.YELLOW: (_at_least("total", 10),)},
-    "scl90": {Tier.ORANGE: (_any_subscale_at_least(3),), Tier.YELLOW: (_band("positive"),)},
-    "sds": {Tier.ORANGE: (_band("severe"),), Tier.YELLOW: (_at_least("indices.index", 53),)},
-    "sas": {Tier.ORANGE: (_band("severe"),), Tier.YELLOW: (_at_least("indices.index", 50),)},
-    "k10": {Tier.ORANGE: (_band("very_high"),), Tier.YELLOW: (_at_least("total", 22),)},
-}
+def _active_rules() -> dict[str, dict[str, tuple[WarningRule, ...]]]:
+    global _loaded
+    with _lock:
+        if _loaded is None or time.monotonic() - _loaded.at > RELOAD_SECONDS:
+            _loaded = _load()
+        return _loaded.by_instrument
+
+
+def forget_rules() -> None:
+    """Drop this process's copy of the rules: the next submission loads them again."""
+    global _loaded
+    with _lock:
+        _loaded = None
 
 
 def proposed_tier(instrument_id: str, result: Mapping[str, Any]) -> Tier | None:
     if "critical_item" in (result.get("flags") or []):
         return Tier.RED
-    rules = TIER_RULES.get(instrument_id, {})
-    for tier in (Tier.ORANGE, Tier.YELLOW):
-        if any(rule(result) for rule in rules.get(tier, ())):
+    rules = _active_rules().get(instrument_id, {})
+    for tier in RULE_TIERS:
+        if any(rule.matches(result) for rule in rules.get(tier, ())):
             return tier
     return None
 

@@ -51,6 +51,13 @@ NAV_ITEMS = (
     ),
     NavItem(_("量表库"), "instruments:list", tuple(STAFF_ROLES), "book", ("instruments:",)),
     NavItem(
+        _("预警规则"),
+        "warning-rules:list",
+        (Role.RECORD_KEEPER, Role.PROGRAMME_ADMIN),
+        "alert",
+        ("warning-rules:",),
+    ),
+    NavItem(
         _("知识内容"), "content-admin:list", (Role.PROGRAMME_ADMIN,), "book", ("content-admin:",)
     ),
     NavItem(

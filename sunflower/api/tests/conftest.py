@@ -10,7 +10,12 @@ from django.test import Client
 
 from sunflower.accounts.models import User
 from sunflower.api import tokens
-from sunflower.assessments.tests.conftest import consenting, notice, other_cadre  # noqa: F401
+from sunflower.assessments.tests.conftest import (  # noqa: F401
+    consenting,
+    notice,
+    other_cadre,
+    warning_rules,
+)
 
 
 class ApiClient:

@@ -10,11 +10,21 @@ from django.utils import timezone
 
 from conftest import make_user
 from sunflower.accounts.models import User
+from sunflower.assessments.tests.rules import seeded_rules
+from sunflower.assessments.warnings import forget_rules
 from sunflower.orgs.models import Person
 from sunflower.privacy import actions as privacy_actions
 from sunflower.privacy.models import ConsentNotice
 
 seed = importlib.import_module("sunflower.privacy.migrations.0002_notice_v1")
+
+
+@pytest.fixture(autouse=True)
+def warning_rules(db: None) -> None:
+    """The seeded warning tier rules, put back if a flushing test elsewhere removed them, and
+    read afresh: the per-process copy may hold a rule an earlier test changed and rolled back."""
+    seeded_rules()
+    forget_rules()
 
 
 @pytest.fixture

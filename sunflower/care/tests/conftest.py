@@ -14,7 +14,12 @@ import pytest
 
 from conftest import City, make_user
 from sunflower.accounts.models import Role, User
-from sunflower.assessments.tests.conftest import consenting, notice, other_cadre  # noqa: F401
+from sunflower.assessments.tests.conftest import (  # noqa: F401
+    consenting,
+    notice,
+    other_cadre,
+    warning_rules,
+)
 from sunflower.care import actions
 from sunflower.care.models import CrisisCase, RiskWarning
 from sunflower.care.tiers import Tier

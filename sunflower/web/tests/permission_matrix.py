@@ -36,6 +36,7 @@ CARE_CASES = {"anonymous": LOGIN, "record_keeper": OK, "counsellor": OK, "*": DE
 TALKERS = {"anonymous": LOGIN, "talk_officer": OK, "*": DENY}
 TALK_READERS = {"anonymous": LOGIN, "record_keeper": OK, "talk_officer": OK, "*": DENY}
 TALK_ASSIGNERS = {"anonymous": LOGIN, "record_keeper": OK, "programme_admin": OK, "*": DENY}
+RULE_READERS = {"anonymous": LOGIN, "record_keeper": OK, "programme_admin": OK, "*": DENY}
 TALK_COUNTS = {"anonymous": LOGIN, "liaison": OK, "programme_admin": OK, "leader": OK, "*": DENY}
 EVERYONE = {"*": OK}
 SIGNED_IN = {"anonymous": LOGIN, "*": OK}
@@ -141,6 +142,13 @@ MATRIX: dict[str, tuple[str, dict[str, str]]] = {
     "instruments:list": ("get", {"anonymous": LOGIN, "cadre": DENY, "*": OK}),
     "instruments:upload": ("get", PROGRAMME),
     "instruments:questionnaire": ("get", {"anonymous": LOGIN, "cadre": DENY, "*": OK}),
+    # Warning tier rules are T0: record keepers and programme admins read; only city-wide
+    # programme admins change them, and are first sent to re-authenticate (a redirect, OK).
+    "warning-rules:list": ("get", RULE_READERS),
+    "warning-rules:create": ("get", PROGRAMME),
+    "warning-rules:edit": ("get", PROGRAMME),
+    "warning-rules:deactivate": ("get", PROGRAMME),
+    "warning-rules:activate": ("get", PROGRAMME),
     # The record keeper's campaign results; exports and decisions first ask for sudo (OK here).
     "results:list": ("get", RECORDS),
     "results:detail": ("get", RECORDS),

@@ -81,6 +81,10 @@ def url_for(name: str, user: User | None, cast: dict[str, Any]) -> str:
             )[0].pk
         elif arg == "instrument_id":
             kwargs[arg] = "phq9"
+        elif arg == "rule_id":
+            from sunflower.assessments.tests.rules import sample_rule
+
+            kwargs[arg] = sample_rule().pk
         elif arg == "response_id" and name.startswith("api:"):
             kwargs[arg] = sample_submitted_response(cast["users"]["cadre"].person).pk
         elif arg == "response_id":
@@ -132,8 +136,9 @@ def sample_response(person: Person) -> Any:
     )[0]
 
 
-def sample_submitted_response(person: Person) -> Any:
-    """A submitted PHQ-9 of the cadre (the API shows submitted results only)."""
+def submitted_phq9(person: Person, answers: list[int], **fields: Any) -> Any:
+    """A PHQ-9 of *person* submitted just now, scored as the submission path scores it (at
+    once, so flagged too fast)."""
     from sunflower.assessments import catalogue
     from sunflower.assessments.actions import scored_result
     from sunflower.assessments.models import Response, ResponseStatus
@@ -147,12 +152,17 @@ def sample_submitted_response(person: Person) -> Any:
         started_at=now,
         saved_at=now,
         submitted_at=now,
-        duration_seconds=300,
+        **fields,
     )
-    response.set_answers([0] * 9)
-    response.set_result(scored_result(catalogue.instrument("phq9", "1"), [0] * 9, 300))
+    response.set_answers(answers)
+    response.set_result(scored_result(catalogue.instrument("phq9", "1"), answers, 0))
     response.save()
     return response
+
+
+def sample_submitted_response(person: Person) -> Any:
+    """A submitted PHQ-9 of the cadre (the API shows submitted results only)."""
+    return submitted_phq9(person, [0] * 9)
 
 
 def request_as(client: Client, name: str, method: str, url: str, user: User | None) -> Any:
@@ -202,23 +212,8 @@ def sample_campaign_response(cast: dict[str, Any]) -> Any:
     found = Response.objects.filter(person=person, status=ResponseStatus.SUBMITTED).first()
     if found is not None:
         return found
-    now = timezone.now()
-    response = Response(
-        person=person,
-        instrument_id="phq9",
-        instrument_version="1",
-        status=ResponseStatus.SUBMITTED,
-        started_at=now,
-        saved_at=now,
-        submitted_at=now,
-        campaign=sample_campaign(cast["users"]["programme_admin"]),
-    )
-    response.set_answers([1, 1, 1, 1, 0, 0, 0, 0, 0])
-    response.set_result(
-        {"total": 4, "band": {"code": "minimal"}, "flags": [], "quality": ["too_fast"]}
-    )
-    response.save()
-    return response
+    campaign = sample_campaign(cast["users"]["programme_admin"])
+    return submitted_phq9(person, [1, 1, 1, 1, 0, 0, 0, 0, 0], campaign=campaign)
 
 
 def sample_export(cast: dict[str, Any]) -> Any:
