@@ -378,7 +378,13 @@ def submit(request: HttpRequest, body: schemas.ResponseIn) -> Any:
     if timezone.is_naive(started_at):
         started_at = timezone.make_aware(started_at, dt.UTC)
     response, created = actions.do_submit_answers(
-        user, body.instrument, body.answers, body.token, started_at, request
+        user,
+        body.instrument,
+        body.answers,
+        body.token,
+        started_at,
+        request,
+        campaign_id=body.campaign,
     )
     if response.is_anonymised:  # the token of an anonymous response sent again: shown once
         raise actions.AssessmentError(_("这份匿名问卷已经提交，结果只在提交时显示一次。"))

@@ -92,6 +92,9 @@ class ResponseIn(Schema):
         min_length=8, max_length=64, description="这次提交的唯一标识；网络重试时原样重发"
     )
     started_at: dt.datetime = Field(description="打开问卷的时间（用于作答质量提示）")
+    campaign: int | None = Field(
+        None, description="为某次测评活动作答时填写活动编号；活动已截止时拒绝，不会记为自评"
+    )
 
 
 class BandOut(Schema):

@@ -452,20 +452,30 @@ def do_submit_answers(
     token: str,
     started_at: datetime,
     request: HttpRequest | None = None,
+    *,
+    campaign_id: int | None = None,
 ) -> tuple[Response, bool]:
     """Score and store a whole form sent at once (the app keeps the answers on the phone until
     then); the same token again returns the same response, as do_submit does for the pages.
     Returns the response and whether this call stored it.
 
     *started_at* is when the cadre opened the form on the phone, for the quality flags; it is
-    kept within the last day. Missing required answers raise MissingAnswers and store nothing
-    (the app still holds them). Campaigns, anonymity and warning proposals follow the same
-    rules as the pages.
+    kept within the last day. *campaign_id* names the campaign the form was opened for: a
+    campaign that has closed meanwhile refuses it (CampaignClosed), as the pages refuse a late
+    draft, rather than storing it as a self-assessment. Missing required answers raise
+    MissingAnswers and store nothing (the app still holds them). Anonymity and warning
+    proposals follow the same rules as the pages.
     """
     person = _person(actor)  # consent checked
     token = (token or "").strip()[:64]
     if not token:
         raise AssessmentError(_("提交信息不完整，请刷新页面后重试。"))
+    done = _BY_TOKEN.first(person_id=person.pk, token=token)
+    if done is not None:  # a retry: answered with what was stored, whatever changed since
+        return done, False
+    assignment = campaigns.open_assignment(person.pk, instrument_id)
+    if campaign_id is not None and (assignment is None or assignment.campaign_id != campaign_id):
+        _refuse_campaign(person, campaign_id, instrument_id)
     instrument = _offered(person, instrument_id)
     if len(answers) != len(instrument.items):
         raise AssessmentError(
@@ -487,7 +497,6 @@ def do_submit_answers(
             done = _BY_TOKEN.first(person_id=person.pk, token=token)
             if done is not None:
                 return done, False
-            assignment = campaigns.open_assignment(person.pk, instrument_id)
             response = Response(
                 person=person,
                 instrument_id=instrument.id,
@@ -505,3 +514,23 @@ def do_submit_answers(
         # The same token committed by a concurrent request: that one recorded the response.
         return Response.objects.get(person=person, submission_token=token), False
     return response, True
+
+
+def _refuse_campaign(person: Person, campaign_id: int, instrument_id: str) -> None:
+    """Why a form opened for *campaign_id* cannot count for it now: closed, already done, or
+    (not the person's campaign at all) not found."""
+    mine = (
+        Assignment.objects.filter(
+            campaign_id=campaign_id, person=person, instrument_id=instrument_id
+        )
+        .select_related("campaign")
+        .first()
+    )
+    if mine is None:
+        raise Http404
+    if mine.status == AssignmentStatus.DONE:
+        raise AssessmentError(_("这项测评您已经完成，不需要再次提交。"))
+    campaign = mine.campaign
+    if campaign.status == CampaignStatus.CLOSED or campaign.is_past(timezone.now()):
+        raise CampaignClosed(campaign)
+    raise Http404  # not open yet

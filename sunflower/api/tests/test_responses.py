@@ -12,7 +12,13 @@ from conftest import City, make_user
 from sunflower.accounts.models import User
 from sunflower.api.tests.conftest import ApiClient, api_as
 from sunflower.assessments import campaigns
-from sunflower.assessments.models import Assignment, AssignmentStatus, CampaignMode, Response
+from sunflower.assessments.models import (
+    Assignment,
+    AssignmentStatus,
+    Campaign,
+    CampaignMode,
+    Response,
+)
 from sunflower.assessments.tests.records import open_campaign
 from sunflower.audit.models import AuditEvent
 from sunflower.care.models import RiskWarning
@@ -136,6 +142,36 @@ class CampaignTestCase:
         assignment = Assignment.objects.get(campaign=campaign, person_id=consenting.person_id)
         assert assignment.status == AssignmentStatus.DONE
         assert Response.objects.get().campaign_id == campaign.pk
+
+    def test_a_form_for_a_campaign_that_has_closed_is_refused_not_kept_as_self_assessment(
+        self, app: ApiClient, consenting: User, bob: User, city: City
+    ) -> None:
+        campaign = open_campaign(bob, city.city, instruments=["phq9"])
+        Campaign.objects.filter(pk=campaign.pk).update(closes_at=timezone.now())
+        answer = app.post("responses/", form(campaign=campaign.pk))
+        assert answer.status_code == 400
+        assert "截止" in answer.json()["detail"]
+        assert not Response.objects.exists()
+
+    def test_a_retry_after_the_deadline_returns_what_was_stored(
+        self, app: ApiClient, consenting: User, bob: User, city: City
+    ) -> None:
+        campaign = open_campaign(bob, city.city, instruments=["gad7"])
+        first = app.post("responses/", form("gad7", [0] * 7, campaign=campaign.pk))
+        Campaign.objects.filter(pk=campaign.pk).update(closes_at=timezone.now())
+        again = app.post("responses/", form("gad7", [0] * 7, campaign=campaign.pk))
+        assert (first.status_code, again.status_code) == (201, 200)
+        assert again.json()["id"] == first.json()["id"]
+        other = app.post("responses/", form("gad7", [0] * 7, campaign=campaign.pk, token="z" * 16))
+        assert other.status_code == 400 and "已经完成" in other.json()["detail"]
+
+    def test_a_campaign_that_is_not_the_cadres_is_not_found(
+        self, app: ApiClient, bob: User, city: City
+    ) -> None:
+        campaign = open_campaign(bob, city.district_b, instruments=["phq9"])
+        answer = app.post("responses/", form(campaign=campaign.pk))
+        assert answer.status_code == 404
+        assert not Response.objects.exists()
 
     def test_an_anonymous_campaign_keeps_no_identity(
         self, app: ApiClient, consenting: User, bob: User, city: City
