@@ -11,7 +11,7 @@ from django.core.files.storage import default_storage
 from django.utils import timezone
 
 from sunflower.content import search
-from sunflower.content.models import Category, Item, ItemKind, ItemStatus
+from sunflower.content.models import Category, Item, ItemKind, ItemStatus, Recommendation, Tag
 
 PNG = (
     b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00"
@@ -56,3 +56,12 @@ def content_sample_for_matrix(arg: str) -> Any:
         )
         search.sync(item)
     return item.pk
+
+
+def recommendation_sample_for_matrix() -> int:
+    """A rule recommending a tag with PHQ-9's moderate band."""
+    tag, _ = Tag.objects.get_or_create(name="求助")
+    rule, _ = Recommendation.objects.get_or_create(
+        instrument_id="phq9", band_code="moderate", tag=tag
+    )
+    return rule.pk

@@ -79,6 +79,9 @@ MATRIX: dict[str, tuple[str, dict[str, str]]] = {
     "content-admin:publish": ("post", PROGRAMME),
     "content-admin:unpublish": ("post", PROGRAMME),
     "content-admin:delete": ("post", PROGRAMME),
+    "content-admin:recommendations": ("get", PROGRAMME),
+    "content-admin:recommendation-add": ("get", PROGRAMME),
+    "content-admin:recommendation-delete": ("get", PROGRAMME),  # the confirmation page
     "web:console": ("get", {"anonymous": LOGIN, "cadre": DENY, "*": OK}),
     "accounts:login": ("get", EVERYONE),
     "accounts:logout": ("post", {"*": LOGIN}),  # everyone is sent back to the login page

@@ -113,6 +113,10 @@ def url_for(name: str, user: User | None, cast: dict[str, Any]) -> str:
             from sunflower.content.tests.samples import content_sample_for_matrix
 
             kwargs[arg] = content_sample_for_matrix(arg)
+        elif arg == "recommendation_id":
+            from sunflower.content.tests.samples import recommendation_sample_for_matrix
+
+            kwargs[arg] = recommendation_sample_for_matrix()
         else:
             raise AssertionError(f"no sample value for URL argument {arg!r} of {name}")
     return reverse(name, kwargs=kwargs)
