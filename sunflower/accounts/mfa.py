@@ -205,6 +205,16 @@ def recovery_digest(user: User, code: str) -> str:
 def do_verify(request: HttpRequest, user: User, token: str) -> Device | None:
     """Check a TOTP or recovery code for the logged-in user; on success mark the session as
     verified. Successes, failures and recovery-code use go to the login history and audit."""
+    device = check_second_factor(request, user, token)
+    if device is not None:
+        django_otp.login(request, device)
+    return device
+
+
+def check_second_factor(request: HttpRequest, user: User, token: str) -> Device | None:
+    """do_verify without the session: the device a TOTP or recovery code of *user* matches
+    (throttled, recorded in the login history and audit), or None. The app's sign-in uses it
+    (api/api.py), which has no session to mark."""
     token = normalise_code(token)
     device: Device | None = None
     outcome = LoginEvent.Outcome.MFA_OK
@@ -234,7 +244,6 @@ def do_verify(request: HttpRequest, user: User, token: str) -> Device | None:
         else:
             record("auth.mfa.verify", actor=user, request=request)
         record_login_event(user, outcome, request)
-    django_otp.login(request, device)
     return device
 
 

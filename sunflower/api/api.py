@@ -23,12 +23,13 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI, Router, Status
+from ninja import NinjaAPI, Path, Query, Router, Status
 from ninja.errors import AuthenticationError, ValidationError
 from ninja.pagination import PageNumberPagination, paginate
 from ninja.security import HttpBearer
 from ninja.throttling import SimpleRateThrottle
 
+from sunflower.accounts import mfa, policy
 from sunflower.accounts.backends import find_user
 from sunflower.accounts.history import record_login_event
 from sunflower.accounts.lockout import is_locked_out, lockout_message
@@ -37,6 +38,8 @@ from sunflower.api import schemas, tokens
 from sunflower.assessments import actions, campaigns, catalogue, interpret
 from sunflower.assessments.access import access_own_responses, access_response
 from sunflower.assessments.models import Assignment, CampaignMode, Response
+from sunflower.audit.events import record
+from sunflower.audit.models import Outcome
 from sunflower.privacy.actions import PrivacyError, do_give_consent
 from sunflower.privacy.consent import ConsentRequired, active_consent, current_notice
 
@@ -56,12 +59,18 @@ class CadreToken(HttpBearer):
         user, row = found
         if user.is_staff_member:
             raise StaffAccount
+        if policy.password_expired(user):
+            raise PasswordExpired
         request.user = user
         request.api_token = row  # type: ignore[attr-defined]
         return user
 
 
 class StaffAccount(Exception):  # noqa: N818 (reads as what is wrong)
+    pass
+
+
+class PasswordExpired(Exception):  # noqa: N818 (reads as what is wrong)
     pass
 
 
@@ -117,6 +126,20 @@ def _staff(request: HttpRequest, exc: Exception) -> HttpResponse:
         _("工作人员账号请在电脑端登录工作台使用，不能通过移动应用接口访问。"),
         STAFF_REFUSED,
     )
+
+
+@api.exception_handler(PasswordExpired)
+def _password_expired(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return problem(
+        request, 403, _("您的密码已过期，请先在网页端登录并修改密码。"), "password_expired"
+    )
+
+
+@api.exception_handler(actions.TokenReused)
+@api.exception_handler(actions.CampaignChanged)
+def _conflict(request: HttpRequest, exc: Exception) -> HttpResponse:
+    code = "token_reused" if isinstance(exc, actions.TokenReused) else "campaign_changed"
+    return problem(request, 409, str(exc), code)
 
 
 @api.exception_handler(ConsentRequired)
@@ -181,9 +204,31 @@ def issue_token(request: HttpRequest, body: schemas.TokenIn) -> Any:
             record_login_event(found, LoginEvent.Outcome.FAILED, request)
         return Status(401, {"detail": _("账号或密码不正确，请重新输入。"), "code": "invalid_login"})
     if user.is_staff_member:
+        # The password was right: leave a trace, as the login page does for a sign-in.
+        record("auth.api.refused", target=user, request=request, outcome=Outcome.DENIED)
         raise StaffAccount
-    issued = tokens.issue(user, body.device)
     record_login_event(user, LoginEvent.Outcome.LOGIN, request)
+    if policy.password_expired(user):
+        raise PasswordExpired
+    if mfa.has_second_factor(user):
+        # The cadre turned two-step verification on: the app asks for it as the pages do.
+        if not body.code:
+            return Status(
+                401,
+                {
+                    "detail": _("您开启了两步验证，请输入身份验证器中的动态验证码或一个恢复码。"),
+                    "code": "second_factor_required",
+                },
+            )
+        if mfa.check_second_factor(request, user, body.code) is None:
+            return Status(
+                401,
+                {
+                    "detail": _("验证码不正确或已过期，请重新输入。"),
+                    "code": "second_factor_failed",
+                },
+            )
+    issued = tokens.issue(user, body.device)
     return Status(
         201,
         {
@@ -290,7 +335,9 @@ def instrument_list(request: HttpRequest) -> Any:
 @instruments_router.get(
     "{instrument_id}", response=schemas.InstrumentDetail, summary="量表的指导语、题目与选项"
 )
-def instrument_detail(request: HttpRequest, instrument_id: str) -> Any:
+def instrument_detail(
+    request: HttpRequest, instrument_id: str = Path(..., pattern=schemas.INSTRUMENT_ID)
+) -> Any:
     user: User = request.auth  # type: ignore[attr-defined]
     entry = catalogue.entry(instrument_id)
     assignment = campaigns.open_assignment(user.person_id, instrument_id)
@@ -388,12 +435,16 @@ def submit(request: HttpRequest, body: schemas.ResponseIn) -> Any:
     )
     if response.is_anonymised:  # the token of an anonymous response sent again: shown once
         raise actions.AssessmentError(_("这份匿名问卷已经提交，结果只在提交时显示一次。"))
+    if not created:  # a retry reads what was stored: through the access layer, audited
+        response = access_response(user, response.pk, request)
     return Status(201 if created else 200, _result(response))
 
 
 @responses_router.get("", response=list[schemas.HistoryRow], summary="我已提交的测评（最新在前）")
 @paginate(PageNumberPagination, page_size=20)
-def history(request: HttpRequest, instrument: str | None = None) -> Any:
+def history(
+    request: HttpRequest, instrument: str | None = Query(None, pattern=schemas.INSTRUMENT_ID)
+) -> Any:
     user: User = request.auth  # type: ignore[attr-defined]
     rows = []
     for response in reversed(access_own_responses(user, instrument, request=request)):

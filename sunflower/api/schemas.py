@@ -6,8 +6,17 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from decimal import Decimal
+from typing import Annotated
 
 from ninja import Field, Schema
+from pydantic import StrictInt
+
+# Text from the phone: no control characters (a NUL would reach PostgreSQL and fail there).
+PLAIN = r"^[^\x00-\x1f\x7f]*$"
+# Instrument ids and submission tokens as the app gets and makes them.
+INSTRUMENT_ID = r"^[A-Za-z0-9_.-]{1,40}$"
+TOKEN = r"^[A-Za-z0-9_-]{8,64}$"  # noqa: S105 (a pattern, not a secret)
+InstrumentId = Annotated[str, Field(pattern=INSTRUMENT_ID)]
 
 
 class Problem(Schema):
@@ -16,9 +25,15 @@ class Problem(Schema):
 
 
 class TokenIn(Schema):
-    login: str = Field(min_length=1, max_length=64, description="手机号或工号")
-    password: str = Field(min_length=1, max_length=128)
-    device: str = Field("", max_length=64, description="设备名称，显示在登录记录中")
+    login: str = Field(min_length=1, max_length=64, pattern=PLAIN, description="手机号或工号")
+    password: str = Field(min_length=1, max_length=128, pattern=PLAIN)
+    code: str = Field(
+        "",
+        max_length=32,
+        pattern=PLAIN,
+        description="开启了两步验证的账号：身份验证器中的动态验证码，或一个恢复码",
+    )
+    device: str = Field("", max_length=64, pattern=PLAIN, description="设备名称，显示在登录记录中")
 
 
 class TokenOut(Schema):
@@ -41,7 +56,9 @@ class MeOut(Schema):
 
 
 class ConsentIn(Schema):
-    notice_version: str = Field(min_length=1, max_length=32, description="用户阅读并同意的版本")
+    notice_version: str = Field(
+        min_length=1, max_length=32, pattern=PLAIN, description="用户阅读并同意的版本"
+    )
 
 
 class CampaignRef(Schema):
@@ -84,16 +101,21 @@ class InstrumentDetail(Schema):
 
 
 class ResponseIn(Schema):
-    instrument: str = Field(max_length=32)
-    answers: list[int | None] = Field(
+    instrument: InstrumentId
+    answers: list[StrictInt | None] = Field(
         max_length=200, description="按题号顺序的选项代码，未答为 null"
     )
     token: str = Field(
-        min_length=8, max_length=64, description="这次提交的唯一标识；网络重试时原样重发"
+        pattern=TOKEN,
+        description="这次提交的唯一标识（8–64 位字母、数字、-、_）；网络重试时原样重发",
     )
     started_at: dt.datetime = Field(description="打开问卷的时间（用于作答质量提示）")
     campaign: int | None = Field(
-        None, description="为某次测评活动作答时填写活动编号；活动已截止时拒绝，不会记为自评"
+        None,
+        ge=1,
+        le=2**63 - 1,
+        description="为测评活动作答时填写活动编号（见量表详情的 campaign）；自评不填。"
+        "与当前情况不符时拒绝（活动已截止、已完成，或自评期间活动开始），不会记到别处",
     )
 
 

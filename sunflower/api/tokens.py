@@ -95,9 +95,3 @@ def user_for(token: str) -> tuple[User, ApiToken] | None:
 
 def revoke(row: ApiToken) -> None:
     ApiToken.objects.filter(pk=row.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
-
-
-def revoke_all(user: User) -> int:
-    return ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(
-        revoked_at=timezone.now()
-    )

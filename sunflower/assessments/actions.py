@@ -354,10 +354,12 @@ def _finish_anonymously(
 ) -> Response:
     """Store the answers with no identity (DESIGN.md §4 rule 5) and empty the draft.
 
-    The anonymous row keeps the instrument, the campaign, the answers, the result and the
-    duration (for the quality flags); its times are cut to the day, so that they cannot be
-    matched to the moment the cadre's assignment was marked done. No warning is proposed:
-    nobody can be told who answered. The audit entry names the campaign, not the row.
+    The anonymous row keeps the instrument, the campaign, the answers and the result (with
+    its quality flags, computed here from the sitting's length, which is not kept); its times
+    and the emptied draft's are cut to the day, so that neither the moment the cadre's
+    assignment was marked done nor the length of the sitting links the two rows. No warning
+    is proposed: nobody can be told who answered. The audit entry names the campaign, not the
+    row.
     """
     now = timezone.now()
     seconds = max(0, int((now - draft.started_at).total_seconds()))
@@ -370,7 +372,6 @@ def _finish_anonymously(
         started_at=day,
         saved_at=day,
         submitted_at=day,
-        duration_seconds=seconds,
         campaign_id=draft.campaign_id,
     )
     anonymous.set_answers(answers)
@@ -379,8 +380,9 @@ def _finish_anonymously(
     draft.answers = None  # type: ignore[assignment]  # the column is nullable: emptied
     draft.result = None  # type: ignore[assignment]
     draft.status = ResponseStatus.ANONYMISED
-    draft.submitted_at = now
-    draft.saved_at = now
+    # The emptied draft keeps the person: its times are cut to the day as well, so that its
+    # sitting cannot be matched to the anonymous row (which keeps no duration either).
+    draft.started_at = draft.saved_at = draft.submitted_at = day
     draft.submission_token = token
     draft.save()
     record(
@@ -472,10 +474,14 @@ def do_submit_answers(
         raise AssessmentError(_("提交信息不完整，请刷新页面后重试。"))
     done = _BY_TOKEN.first(person_id=person.pk, token=token)
     if done is not None:  # a retry: answered with what was stored, whatever changed since
-        return done, False
+        return _same_form(done, instrument_id, answers), False
     assignment = campaigns.open_assignment(person.pk, instrument_id)
     if campaign_id is not None and (assignment is None or assignment.campaign_id != campaign_id):
         _refuse_campaign(person, campaign_id, instrument_id)
+    if campaign_id is None and assignment is not None:
+        # Opened as a self-assessment, but a campaign now assigns it: the campaign's mode
+        # (anonymous or not) must be what the cadre was shown before answering.
+        raise CampaignChanged(assignment.campaign)
     instrument = _offered(person, instrument_id)
     if len(answers) != len(instrument.items):
         raise AssessmentError(
@@ -496,7 +502,7 @@ def do_submit_answers(
         with transaction.atomic():
             done = _BY_TOKEN.first(person_id=person.pk, token=token)
             if done is not None:
-                return done, False
+                return _same_form(done, instrument_id, answers), False
             response = Response(
                 person=person,
                 instrument_id=instrument.id,
@@ -512,8 +518,34 @@ def do_submit_answers(
             _finish(actor, person, response, instrument, answers, token, request)
     except IntegrityError:
         # The same token committed by a concurrent request: that one recorded the response.
-        return Response.objects.get(person=person, submission_token=token), False
+        done = Response.objects.get(person=person, submission_token=token)
+        return _same_form(done, instrument_id, answers), False
     return response, True
+
+
+class CampaignChanged(AssessmentError):  # noqa: N818 (reads as what is wrong)
+    def __init__(self, campaign: Campaign) -> None:
+        super().__init__(
+            _("这份问卷现在属于测评活动“%(name)s”，请重新打开问卷，阅读说明后再作答。")
+            % {"name": campaign.name}
+        )
+
+
+class TokenReused(AssessmentError):  # noqa: N818 (reads as what is wrong)
+    def __init__(self) -> None:
+        super().__init__(_("这个提交标识已用于另一份问卷，请重新打开问卷后再提交。"))
+
+
+def _same_form(done: Response, instrument_id: str, answers: list[int | None]) -> Response:
+    """The response stored under a token, if the retry carries the same form; a token sent
+    with another form is refused rather than answered with the first one (its answers, a
+    critical one included, would be lost unseen)."""
+    same = done.instrument_id == instrument_id and (
+        done.person_id is None or done.answers is None or done.answer_list() == list(answers)
+    )
+    if not same:
+        raise TokenReused
+    return done
 
 
 def _refuse_campaign(person: Person, campaign_id: int, instrument_id: str) -> None:

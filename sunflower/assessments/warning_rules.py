@@ -137,6 +137,11 @@ def check_rule(fields: RuleFields) -> RuleFields:
                 _("阈值应在该分数可能的范围 %(low)s–%(high)s 之内。")
                 % {"low": plain_number(span[0]), "high": plain_number(span[1])}
             ]
+        elif span is not None and Fraction(fields.threshold) == span[0]:
+            errors["threshold"] = [
+                _("阈值等于该分数最低可能的值 %(low)s，每一份结果都会提出预警提示。")
+                % {"low": plain_number(span[0])}
+            ]
         cleaned = RuleFields(
             fields.instrument_id, fields.tier, fields.kind, score, fields.threshold
         )

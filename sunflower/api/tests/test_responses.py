@@ -66,6 +66,40 @@ class SubmitTestCase:
         assert first.json()["id"] == again.json()["id"]
         assert Response.objects.count() == 1
 
+    def test_a_token_sent_again_with_another_form_is_refused(self, app: ApiClient) -> None:
+        assert app.post("responses/", form()).status_code == 201
+        other = app.post("responses/", form(answers=PHQ9_ITEM_9))
+        assert other.status_code == 409 and other.json()["code"] == "token_reused"
+        gad7 = app.post("responses/", form("gad7", [0] * 7))
+        assert gad7.status_code == 409
+        assert Response.objects.count() == 1
+
+    def test_a_retry_reads_the_result_through_the_audited_access_layer(
+        self, app: ApiClient, consenting: User
+    ) -> None:
+        app.post("responses/", form())
+        reads = AuditEvent.objects.filter(action="assessment.read", actor=consenting)
+        before = reads.count()
+        assert app.post("responses/", form()).status_code == 200
+        assert reads.count() == before + 1
+
+    @pytest.mark.parametrize(
+        "change",
+        [
+            {"token": "abc\x00defgh"},
+            {"instrument": "phq9\x00"},
+            {"answers": [True, 1, 1, 1, 1, 0, 0, 0, 0]},
+            {"answers": ["1", 1, 1, 1, 1, 0, 0, 0, 0]},
+            {"campaign": 10**30},
+            {"campaign": 0},
+        ],
+    )
+    def test_odd_values_are_refused_as_malformed(self, app: ApiClient, change: dict) -> None:
+        answer = app.post("responses/", {**form(), **change})
+        assert answer.status_code == 422
+        assert answer.json()["code"] == "malformed"
+        assert not Response.objects.exists()
+
     def test_a_critical_answer_returns_the_help_and_proposes_a_warning(
         self, app: ApiClient, consenting: User
     ) -> None:
@@ -138,7 +172,9 @@ class CampaignTestCase:
         assert listed["phq9"]["campaign"] is None
         detail = app.get("instruments/gad7").json()
         assert len(detail["items"]) == 7 and detail["campaign"]["name"] == campaign.name
-        assert app.post("responses/", form("gad7", [0] * 7)).status_code == 201
+        assert (
+            app.post("responses/", form("gad7", [0] * 7, campaign=campaign.pk)).status_code == 201
+        )
         assignment = Assignment.objects.get(campaign=campaign, person_id=consenting.person_id)
         assert assignment.status == AssignmentStatus.DONE
         assert Response.objects.get().campaign_id == campaign.pk
@@ -165,6 +201,33 @@ class CampaignTestCase:
         other = app.post("responses/", form("gad7", [0] * 7, campaign=campaign.pk, token="z" * 16))
         assert other.status_code == 400 and "已经完成" in other.json()["detail"]
 
+    def test_a_self_assessment_sent_after_a_campaign_opened_must_be_reopened(
+        self, app: ApiClient, bob: User, city: City
+    ) -> None:
+        campaign = open_campaign(bob, city.city, mode=CampaignMode.ANONYMOUS)
+        campaigns.do_open_campaign(bob, campaign.pk)
+        answer = app.post("responses/", form(answers=PHQ9_ITEM_9))  # opened as self-assessment
+        assert answer.status_code == 409
+        assert answer.json()["code"] == "campaign_changed"
+        assert campaign.name in answer.json()["detail"]
+        assert not Response.objects.exists()
+
+    def test_an_anonymous_sitting_cannot_be_matched_to_its_emptied_draft(
+        self, app: ApiClient, consenting: User, bob: User, city: City
+    ) -> None:
+        campaign = open_campaign(bob, city.city, mode=CampaignMode.ANONYMOUS)
+        campaigns.do_open_campaign(bob, campaign.pk)
+        sent = app.post("responses/", form(campaign=campaign.pk))
+        assert sent.status_code == 201
+        anonymous = Response.objects.get(person=None)
+        husk = Response.objects.get(person_id=consenting.person_id)
+        assert anonymous.duration_seconds is None and husk.duration_seconds is None
+        for row in (anonymous, husk):
+            local = timezone.localtime(row.submitted_at)
+            assert (local.hour, local.minute, local.second) == (0, 0, 0)
+            assert row.started_at == row.saved_at == row.submitted_at
+        assert anonymous.result_data()["quality"] == []  # the flags were computed first
+
     def test_a_campaign_that_is_not_the_cadres_is_not_found(
         self, app: ApiClient, bob: User, city: City
     ) -> None:
@@ -178,7 +241,7 @@ class CampaignTestCase:
     ) -> None:
         campaign = open_campaign(bob, city.city, mode=CampaignMode.ANONYMOUS)
         campaigns.do_open_campaign(bob, campaign.pk)
-        answer = app.post("responses/", form(answers=PHQ9_ITEM_9))
+        answer = app.post("responses/", form(answers=PHQ9_ITEM_9, campaign=campaign.pk))
         assert answer.status_code == 201
         body = answer.json()
         assert body["id"] is None and body["anonymous"] is True
@@ -186,7 +249,7 @@ class CampaignTestCase:
         stored = Response.objects.get(status="submitted")
         assert stored.person_id is None and stored.campaign_id == campaign.pk
         assert not RiskWarning.objects.exists()
-        again = app.post("responses/", form(answers=PHQ9_ITEM_9))
+        again = app.post("responses/", form(answers=PHQ9_ITEM_9, campaign=campaign.pk))
         assert again.status_code == 400  # shown once; the same token stores nothing more
         assert Response.objects.filter(status="submitted").count() == 1
 
@@ -211,6 +274,10 @@ class ReadingTestCase:
         assert again.status_code == 200 and again.json()["score"] == 5
         assert api_as(other_cadre).get(f"responses/{made['id']}").status_code == 404
         assert app.get("responses/not-a-uuid").status_code in (404, 422)
+
+    def test_an_odd_instrument_in_a_path_or_filter_is_refused(self, app: ApiClient) -> None:
+        assert app.get("instruments/%00").status_code in (404, 422)
+        assert app.get("responses/", instrument="x\x00").status_code == 422
 
     def test_instruments_list_the_self_assessments_with_their_items(self, app: ApiClient) -> None:
         rows = app.get("instruments/").json()

@@ -10,11 +10,12 @@ from django.core.cache import cache
 from django.test import override_settings
 from django.utils import timezone
 
-from conftest import PASSWORD, City, make_user
+from conftest import PASSWORD, City, make_user, totp_code, totp_device
 from sunflower.accounts.models import LoginEvent, Role, User
 from sunflower.api import tokens
 from sunflower.api.models import ApiToken
 from sunflower.api.tests.conftest import ApiClient, api_as
+from sunflower.audit.models import AuditEvent
 
 
 class IssueTestCase:
@@ -55,12 +56,48 @@ class IssueTestCase:
         assert "账号已临时锁定" in answer.json()["detail"]
         assert not ApiToken.objects.exists()
 
-    def test_staff_accounts_are_refused(self, city: City) -> None:
-        make_user("keeper", (Role.RECORD_KEEPER, city.city))
+    def test_staff_accounts_are_refused_and_the_refusal_is_audited(self, city: City) -> None:
+        keeper = make_user("keeper", (Role.RECORD_KEEPER, city.city))
         answer = ApiClient().post("auth/token", {"login": "keeper", "password": PASSWORD})
         assert answer.status_code == 403
         assert answer.json()["code"] == "staff_account"
         assert not ApiToken.objects.exists()
+        refused = AuditEvent.objects.get(action="auth.api.refused")
+        assert refused.object_id == str(keeper.pk) and refused.outcome == "denied"
+
+    def test_a_cadre_with_two_step_verification_gives_a_code(self, cadre: User) -> None:
+        device = totp_device(cadre)
+        app = ApiClient()
+        login = {"login": "cadre", "password": PASSWORD}
+        asked = app.post("auth/token", login)
+        assert asked.status_code == 401 and asked.json()["code"] == "second_factor_required"
+        wrong = app.post("auth/token", {**login, "code": "000000"})
+        assert wrong.status_code == 401 and wrong.json()["code"] == "second_factor_failed"
+        assert LoginEvent.objects.filter(user=cadre, outcome="mfa_failed").exists()
+        assert not ApiToken.objects.exists()
+        with time_machine.travel(timezone.now() + dt.timedelta(seconds=3), tick=False):
+            device.refresh_from_db()  # a failure slows the next try down by a second
+            good = app.post("auth/token", {**login, "code": totp_code(device)})
+        assert good.status_code == 201
+        assert LoginEvent.objects.filter(user=cadre, outcome="mfa_ok").exists()
+        assert not good.cookies.get("sessionid")  # no session is made for the app
+
+    @override_settings(SUNFLOWER_CADRE_PASSWORD_MAX_AGE_DAYS=90)
+    def test_an_expired_password_is_changed_on_the_web_first(self, cadre: User) -> None:
+        app = api_as(cadre)
+        User.objects.filter(pk=cadre.pk).update(
+            password_changed_at=timezone.now() - dt.timedelta(days=91)
+        )
+        answer = ApiClient().post("auth/token", {"login": "cadre", "password": PASSWORD})
+        assert answer.status_code == 403 and answer.json()["code"] == "password_expired"
+        assert app.get("me/").json()["code"] == "password_expired"
+
+    @pytest.mark.parametrize("field", ["login", "password", "device"])
+    def test_control_characters_are_refused_as_malformed(self, cadre: User, field: str) -> None:
+        body = {"login": "cadre", "password": PASSWORD, "device": "phone"}
+        body[field] += "\x00"
+        answer = ApiClient().post("auth/token", body)
+        assert answer.status_code == 422 and answer.json()["code"] == "malformed"
 
     def test_a_malformed_request_is_explained(self, cadre: User) -> None:
         answer = ApiClient().post("auth/token", raw="{not json")
