@@ -167,6 +167,25 @@ def rule_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _rule_form(
+    request: HttpRequest,
+    form: WarningRuleForm,
+    rule: WarningRule | None,
+    save: Callable[[RuleFields, str], WarningRule],
+    saved_message: str,
+) -> HttpResponse:
+    """The create and edit page: save through *save* (fields, reason), or show the errors."""
+    if request.method == "POST" and form.is_valid() and form.rule_fields is not None:
+        try:
+            saved = save(form.rule_fields, form.cleaned_data["reason"])
+        except WarningRuleError as exc:
+            add_rule_errors(form, exc)
+        else:
+            messages.success(request, saved_message % {"instrument": saved.instrument_id})
+            return redirect("warning-rules:list")
+    return render(request, "assessments/warning_rules/form.html", {"form": form, "rule": rule})
+
+
 @role_required(Role.PROGRAMME_ADMIN)
 @city_wide_admin_required
 @require_http_methods(["GET", "POST"])
@@ -174,24 +193,15 @@ def rule_list(request: HttpRequest) -> HttpResponse:
 def rule_create(request: HttpRequest) -> HttpResponse:
     initial = {"instrument_id": request.GET.get("instrument", ""), "tier": request.GET.get("tier")}
     form = WarningRuleForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid() and form.rule_fields is not None:
-        try:
-            rule = warning_rules.do_create_rule(
-                current_user(request),
-                form.rule_fields,
-                reason=form.cleaned_data["reason"],
-                request=request,
-            )
-        except WarningRuleError as exc:
-            add_rule_errors(form, exc)
-        else:
-            messages.success(
-                request,
-                _("已添加 %(instrument)s 的预警规则，新提交的结果即按新规则提出预警提示。")
-                % {"instrument": rule.instrument_id},
-            )
-            return redirect("warning-rules:list")
-    return render(request, "assessments/warning_rules/form.html", {"form": form, "rule": None})
+    return _rule_form(
+        request,
+        form,
+        None,
+        lambda fields, reason: warning_rules.do_create_rule(
+            current_user(request), fields, reason=reason, request=request
+        ),
+        _("已添加 %(instrument)s 的预警规则，新提交的结果即按新规则提出预警提示。"),
+    )
 
 
 @role_required(Role.PROGRAMME_ADMIN)
@@ -210,25 +220,15 @@ def rule_edit(request: HttpRequest, rule_id: int) -> HttpResponse:
         "band": rule.band,
     }
     form = WarningRuleForm(request.POST or None, initial=initial, rule=rule)
-    if request.method == "POST" and form.is_valid() and form.rule_fields is not None:
-        try:
-            warning_rules.do_update_rule(
-                current_user(request),
-                rule.pk,
-                fields=form.rule_fields,
-                reason=form.cleaned_data["reason"],
-                request=request,
-            )
-        except WarningRuleError as exc:
-            add_rule_errors(form, exc)
-        else:
-            messages.success(
-                request,
-                _("已保存 %(instrument)s 的预警规则，新提交的结果即按新规则提出预警提示。")
-                % {"instrument": rule.instrument_id},
-            )
-            return redirect("warning-rules:list")
-    return render(request, "assessments/warning_rules/form.html", {"form": form, "rule": rule})
+    return _rule_form(
+        request,
+        form,
+        rule,
+        lambda fields, reason: warning_rules.do_update_rule(
+            current_user(request), rule.pk, fields=fields, reason=reason, request=request
+        ),
+        _("已保存 %(instrument)s 的预警规则，新提交的结果即按新规则提出预警提示。"),
+    )
 
 
 def _set_active(request: HttpRequest, rule_id: int, *, active: bool) -> HttpResponse:
