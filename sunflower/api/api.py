@@ -24,7 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Path, Query, Router, Status
-from ninja.errors import AuthenticationError, ValidationError
+from ninja.errors import AuthenticationError, Throttled, ValidationError
 from ninja.pagination import PageNumberPagination, paginate
 from ninja.security import HttpBearer
 from ninja.throttling import SimpleRateThrottle
@@ -116,6 +116,16 @@ def problem(request: HttpRequest, status: int, detail: str, code: str = "") -> H
 @api.exception_handler(AuthenticationError)
 def _not_signed_in(request: HttpRequest, exc: Exception) -> HttpResponse:
     return problem(request, 401, _("请先登录，或登录已过期，请重新登录。"), NOT_SIGNED_IN)
+
+
+@api.exception_handler(Throttled)
+def _throttled(request: HttpRequest, exc: Throttled) -> HttpResponse:
+    seconds = max(1, int(exc.wait or 1))
+    response = problem(
+        request, 429, _("请求过于频繁，请%(seconds)d秒后再试。") % {"seconds": seconds}, "throttled"
+    )
+    response["Retry-After"] = str(seconds)
+    return response
 
 
 @api.exception_handler(StaffAccount)

@@ -177,6 +177,12 @@ class CheckTestCase:
             codes = [app.get("me/").status_code for _ in range(4)]
         cache.clear()
         assert codes == [200, 200, 200, 429]
+        with override_settings(SUNFLOWER_API_RATE="1/m"):
+            app.get("me/")
+            slowed = app.get("me/")
+        cache.clear()
+        assert slowed.json()["code"] == "throttled" and "秒后再试" in slowed.json()["detail"]
+        assert int(slowed["Retry-After"]) >= 1
 
 
 @pytest.mark.parametrize("path", ["openapi.json", "docs/"])
