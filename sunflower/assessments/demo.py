@@ -123,7 +123,7 @@ class _Writer:
         answers = _answers(self.rng, instrument, chosen)
         seconds = self.rng.randint(4 * len(instrument.items), 15 * len(instrument.items))
         started = when - timedelta(seconds=seconds)
-        if person is None:  # anonymous: times cut to the day, as actions.py stores them
+        if person is None:  # anonymous: times cut to the day, no sitting length (actions.py)
             when = started = when.replace(hour=0, minute=0, second=0, microsecond=0)
         response = Response(
             person=person,
@@ -133,7 +133,7 @@ class _Writer:
             started_at=started,
             saved_at=when,
             submitted_at=when,
-            duration_seconds=seconds,
+            duration_seconds=seconds if person is not None else None,
             campaign=campaign,
         )
         response.set_answers(answers)
