@@ -34,7 +34,8 @@ class WarningRuleBrowserTestCase:
         desk.get_by_role("button", name="确认").click()
         desk.wait_for_load_state("networkidle")
 
-        desk.get_by_label("阈值", exact=True).fill("40")  # outside 0–27: refused, the reason is kept
+        # Outside 0–27: refused, and the reason typed is kept.
+        desk.get_by_label("阈值", exact=True).fill("40")
         desk.get_by_label("修改原因").fill("依据专家组意见调整三级预警阈值")
         desk.get_by_role("button", name="保存").click()
         desk.wait_for_load_state("networkidle")
