@@ -2,12 +2,16 @@
 
 The rules (`Recommendation` rows) name, for an instrument and a band (blank: any band), either
 a tag or one item. The result page asks for at most three published items: explicit items
-first, then the newest items carrying a named tag. Two queries whatever the rules.
+first, then items carrying a named tag; within each, the band's own rules before the rules for
+any band, then explicit items in rule order and tagged items newest first. Two queries
+whatever the rules.
 """
 
 from __future__ import annotations
 
-from django.db.models import Q
+from collections.abc import Iterable
+
+from django.db.models import Exists, OuterRef, Q
 
 from sunflower.content.models import Item, ItemStatus, Recommendation
 
@@ -26,12 +30,25 @@ def recommended_items(instrument_id: str, band_code: str, limit: int = LIMIT) ->
     rules.sort(key=lambda rule: rule[2] == "")
     item_ids = [item for item, _tag, _band in rules if item is not None]
     tag_ids = [tag for _item, tag, _band in rules if tag is not None]
-    candidates = (
+    band_tags = [tag for _item, tag, band in rules if tag is not None and band]
+    candidates: Iterable[Item] = (
         Item.objects.filter(Q(pk__in=item_ids) | Q(tags__in=tag_ids), status=ItemStatus.PUBLISHED)
+        .annotate(
+            for_band=Exists(
+                Item.tags.through.objects.filter(item=OuterRef("pk"), tag_id__in=band_tags)
+            )
+        )
         .select_related("category")
         .distinct()
         .order_by("-published_at", "-pk")[:50]
     )
     explicit = {pk: n for n, pk in enumerate(item_ids)}
-    ordered = sorted(candidates, key=lambda item: explicit.get(item.pk, len(explicit)))
+
+    # Explicit items in rule order (the band's first, as sorted above); then tagged items,
+    # the band's own tags before any band's, each newest first (the query's order; stable).
+    def rank(item: Item) -> tuple[int, bool]:
+        for_band: bool = item.for_band  # type: ignore[attr-defined]  # the annotation above
+        return explicit.get(item.pk, len(explicit)), not for_band
+
+    ordered = sorted(candidates, key=rank)
     return ordered[:limit]

@@ -4,6 +4,7 @@ recommendations on a result page."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -11,6 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from conftest import logged_in
 from sunflower.accounts.models import User
@@ -19,6 +21,7 @@ from sunflower.assessments.tests.helpers import PHQ9_MODERATE, take
 from sunflower.audit.models import AuditEvent
 from sunflower.content import actions
 from sunflower.content.models import Item, ItemKind, ItemStatus, Recommendation
+from sunflower.content.recommend import recommended_items
 from sunflower.content.tests.samples import PNG, wav_bytes
 from sunflower.content.tests.test_search import make_item
 
@@ -199,6 +202,19 @@ class RecommendationTestCase:
         assert "推荐阅读" in text
         assert text.count("求助指南") == 3
         assert "未发布的求助" not in text
+
+    def test_the_bands_own_tags_come_before_any_bands_tags(self, bob: User) -> None:
+        own, general = actions.tags_from_text("中度 放松")
+        older = make_item(bob, "中度时怎么办", "正文")
+        actions.do_save_item(bob, older, fields={}, tags=[own])
+        newer = make_item(bob, "放松练习", "正文")
+        actions.do_save_item(bob, newer, fields={}, tags=[general])
+        Item.objects.filter(pk=older.pk).update(published_at=timezone.now() - timedelta(days=30))
+        Recommendation.objects.create(instrument_id="phq9", band_code="", tag=general)
+        Recommendation.objects.create(instrument_id="phq9", band_code="moderate", tag=own)
+        shown = [item.title for item in recommended_items("phq9", "moderate")]
+        assert shown == ["中度时怎么办", "放松练习"]
+        assert [item.title for item in recommended_items("phq9", "mild")] == ["放松练习"]
 
     def test_no_rule_shows_nothing(
         self,
