@@ -115,7 +115,8 @@ class WarningRuleForm(forms.Form):
                     data.get("score", "").strip(),
                     data.get("threshold"),
                     data.get("band", "").strip(),
-                )
+                ),
+                self.rule.pk if self.rule else None,
             )
         except WarningRuleError as exc:
             add_rule_errors(self, exc)

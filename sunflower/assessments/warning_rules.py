@@ -85,9 +85,10 @@ def plain_number(value: Fraction | Decimal) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
-def check_rule(fields: RuleFields) -> RuleFields:
+def check_rule(fields: RuleFields, rule_id: int | None = None) -> RuleFields:
     """The rule with fields that do not apply to its kind emptied; WarningRuleError if the
-    instrument, score, range or band does not hold."""
+    instrument, score, range or band does not hold, or if a threshold would make yellow
+    stricter than orange on the same score (*rule_id*: the rule being edited, left out)."""
     errors: dict[str, list[str]] = {}
     try:
         instrument = catalogue.instrument(fields.instrument_id)
@@ -145,12 +146,47 @@ def check_rule(fields: RuleFields) -> RuleFields:
         cleaned = RuleFields(
             fields.instrument_id, fields.tier, fields.kind, score, fields.threshold
         )
+        if "threshold" not in errors and fields.threshold is not None:
+            clash = _tier_clash(cleaned, rule_id)
+            if clash:
+                errors["threshold"] = [clash]
     else:
         errors["kind"] = [_("请选择规则类型。")]
         cleaned = fields
     if errors:
         raise WarningRuleError(errors)
     return cleaned
+
+
+def _tier_clash(fields: RuleFields, rule_id: int | None) -> str:
+    """Why *fields* would order the tiers wrongly against the other tier's active rules on the
+    same score ("" when they agree): orange means more severe symptoms than yellow."""
+    other = Tier.YELLOW if fields.tier == Tier.ORANGE else Tier.ORANGE
+    rows = WarningRule.objects.filter(
+        instrument_id=fields.instrument_id,
+        tier=other,
+        kind=fields.kind,
+        score=fields.score,
+        active=True,
+        threshold__isnull=False,
+    )
+    if rule_id is not None:
+        rows = rows.exclude(pk=rule_id)
+    threshold = fields.threshold
+    for row in rows:
+        if row.threshold is None or threshold is None:
+            continue
+        if (fields.tier == Tier.ORANGE and threshold < row.threshold) or (
+            fields.tier == Tier.YELLOW and threshold > row.threshold
+        ):
+            return _(
+                "二级（橙色）的阈值应不低于同一分数三级（黄色）的阈值：现为橙色 %(orange)s、"
+                "黄色 %(yellow)s。"
+            ) % {
+                "orange": plain_number(threshold if fields.tier == Tier.ORANGE else row.threshold),
+                "yellow": plain_number(row.threshold if fields.tier == Tier.ORANGE else threshold),
+            }
+    return ""
 
 
 def rule_values(rule: WarningRule) -> dict[str, Any]:
@@ -227,7 +263,8 @@ def do_update_rule(
                     fields.score,
                     fields.threshold,
                     fields.band,
-                )
+                ),
+                rule.pk,
             )
             rule.tier, rule.kind, rule.score = cleaned.tier, cleaned.kind, cleaned.score
             rule.threshold, rule.band = cleaned.threshold, cleaned.band

@@ -199,6 +199,7 @@ class WarningRuleEditTestCase:
         [
             ({"threshold": "30"}, "阈值应在该分数可能的范围 0–27 之内。"),
             ({"threshold": "0"}, "阈值等于该分数最低可能的值 0，每一份结果都会提出预警提示。"),
+            ({"threshold": "21"}, "现为橙色 20、黄色 21。"),  # yellow above orange's 20
             ({"score": "indices.index"}, "这份量表没有分数“indices.index”"),
             ({"kind": "band", "band": "extreme"}, "这份量表没有分级“extreme”"),
             ({"reason": ""}, "请写明修改原因。"),
