@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from django_otp.oath import TOTP
+from playwright.sync_api import expect
 
 from conftest import browser_login
 from sunflower.accounts.models import User
@@ -50,8 +51,8 @@ class StaffSecondFactorBrowserTestCase:
     ) -> None:
         browser_login(desk, live_server.url, "alice", second_factor=False)
         assert "/accounts/mfa/setup/" in desk.url
-        assert desk.get_by_role("heading", name="设置两步验证").is_visible()
-        assert desk.get_by_role("img", name="用验证器App扫描此二维码").is_visible()
+        expect(desk.get_by_role("heading", name="设置两步验证")).to_be_visible()
+        expect(desk.get_by_role("img", name="用验证器App扫描此二维码")).to_be_visible()
         app = Authenticator(desk.locator("#totp-secret").inner_text())
         snapshot(desk, "mfa-enrol-desktop")
 
@@ -72,7 +73,7 @@ class StaffSecondFactorBrowserTestCase:
         desk.get_by_label("验证码").fill(app.wrong_code())
         desk.get_by_role("button", name="验证").click()
         desk.wait_for_load_state("networkidle")
-        assert "验证码不正确" in desk.get_by_role("alert").inner_text()
+        expect(desk.get_by_role("alert")).to_contain_text("验证码不正确")
         snapshot(desk, "mfa-verify-desktop")
         desk.wait_for_timeout(1100)  # django-otp pauses a second after a wrong code
         desk.get_by_label("验证码").fill(app.code())
@@ -82,8 +83,8 @@ class StaffSecondFactorBrowserTestCase:
 
         desk.get_by_role("link", name="登录记录").click()
         rows = desk.locator("table tbody tr")
-        assert "两步验证通过" in rows.nth(0).inner_text()
-        assert "两步验证失败" in rows.nth(1).inner_text()
+        expect(rows.nth(0)).to_contain_text("两步验证通过")
+        expect(rows.nth(1)).to_contain_text("两步验证失败")
         snapshot(desk, "login-history-desktop")
 
 
@@ -93,11 +94,12 @@ class LockoutBrowserTestCase:
     ) -> None:
         for _ in range(4):
             browser_login(phone, live_server.url, "13800000001", "Not-The-Password-1")
-            assert "账号或密码不正确" in phone.get_by_role("alert").inner_text()
+            expect(phone.get_by_role("alert")).to_contain_text("账号或密码不正确")
         browser_login(phone, live_server.url, "13800000001", "Not-The-Password-1")
-        message = phone.get_by_role("alert").inner_text().strip()
-        assert message == "登录失败次数过多，账号已临时锁定，请10分钟后再试。"
+        expect(phone.get_by_role("alert")).to_have_text(
+            "登录失败次数过多，账号已临时锁定，请10分钟后再试。"
+        )
         snapshot(phone, "lockout-phone")
         # The right password does not help while the lock lasts.
         browser_login(phone, live_server.url, "13800000001")
-        assert "登录失败次数过多" in phone.get_by_role("alert").inner_text()
+        expect(phone.get_by_role("alert")).to_contain_text("登录失败次数过多")

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from conftest import City, browser_login, make_user
 from sunflower.accounts.models import Role, User
@@ -54,13 +55,13 @@ class TakeAssessmentBrowserTestCase:
         snapshot(phone, "assess-catalogue-phone")
         assert phone.evaluate("document.documentElement.scrollWidth") <= 390
         phone.get_by_role("link", name="患者健康问卷抑郁量表（PHQ-9）").click()
-        assert phone.get_by_text("结果只有您本人能看到").is_visible()
+        expect(phone.get_by_text("结果只有您本人能看到")).to_be_visible()
         phone.get_by_role("button", name="开始测评").click()
 
         for number in range(1, 5):
             answer(phone, number, "好几天")
         phone.get_by_role("button", name="下一页").click()
-        assert phone.get_by_text("第 5 题还没有作答").is_visible()
+        expect(phone.get_by_text("第 5 题还没有作答")).to_be_visible()
         answer(phone, 5, "完全不会")
         snapshot(phone, "assess-item-page-phone")
         phone.get_by_role("button", name="下一页").click()
@@ -70,9 +71,9 @@ class TakeAssessmentBrowserTestCase:
         phone.get_by_role("button", name="提交").click()
 
         panel = phone.get_by_role("alert").filter(has_text="您不必独自面对")
-        assert panel.is_visible()
+        expect(panel).to_be_visible()
         assert panel.get_by_role("link", name="12356").get_attribute("href") == "tel:12356"
-        assert panel.get_by_role("link", name="联系服务站").is_visible()
+        expect(panel.get_by_role("link", name="联系服务站")).to_be_visible()
         snapshot(phone, "assess-result-help-phone")
         assert phone.evaluate("document.documentElement.scrollWidth") <= 390
         response = Response.objects.get(status=ResponseStatus.SUBMITTED)
@@ -88,8 +89,8 @@ class TakeAssessmentBrowserTestCase:
             "link", name="风险预警"
         ).click()
         first = desk.locator("table tbody tr").first
-        assert first.get_by_text("一级（红色）").is_visible()
-        assert first.get_by_text("王小明").is_visible()
+        expect(first.get_by_text("一级（红色）")).to_be_visible()
+        expect(first.get_by_text("王小明")).to_be_visible()
         snapshot(desk, "assess-keeper-sees-proposal-desk")
         assert [p for p in desk_problems if "/ws/" not in p] == []
 
@@ -102,12 +103,12 @@ class TakeAssessmentBrowserTestCase:
         for number in range(1, 6):
             answer(phone, number, "一半以上的天数")
         phone.get_by_role("button", name="下一页").click()
-        assert phone.get_by_text("第 2 / 2 页").is_visible()
+        expect(phone.get_by_text("第 2 / 2 页")).to_be_visible()
         phone.goto(f"{live_server.url}/m/")  # leaves
 
         open_phq9(phone)
         phone.get_by_role("button", name="继续上次的测评").click()
-        assert phone.get_by_text("已答 5 / 9 题").is_visible()
+        expect(phone.get_by_text("已答 5 / 9 题")).to_be_visible()
         phone.get_by_role("button", name="上一页").click()
         assert (
             phone.get_by_role("group", name="1.")
@@ -118,7 +119,7 @@ class TakeAssessmentBrowserTestCase:
         for number in range(6, 10):
             answer(phone, number, "完全不会")
         phone.get_by_role("button", name="提交").click()
-        assert phone.get_by_text("中度抑郁症状").first.is_visible()
+        expect(phone.get_by_text("中度抑郁症状").first).to_be_visible()
         assert Response.objects.get().answer_list() == [2, 2, 2, 2, 2, 0, 0, 0, 0]
 
     def test_the_history_shows_two_attempts(
@@ -129,8 +130,8 @@ class TakeAssessmentBrowserTestCase:
         browser_login(phone, live_server.url, CADRE_LOGIN)
         open_phq9(phone)
         phone.goto(f"{live_server.url}/m/assessments/phq9/history/")
-        assert phone.locator("svg circle").count() == 2
+        expect(phone.locator("svg circle")).to_have_count(2)
         rows = phone.get_by_role("table").locator("tbody tr")
-        assert rows.count() == 2
-        assert phone.get_by_text("可靠改善", exact=True).is_visible()
+        expect(rows).to_have_count(2)
+        expect(phone.get_by_text("可靠改善", exact=True)).to_be_visible()
         snapshot(phone, "assess-history-phone")

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from conftest import browser_login
 from sunflower.accounts.models import User
@@ -60,9 +61,9 @@ class AnonymousCampaignBrowserTestCase:
         browser_login(phone, live_server.url, CADRE_LOGIN)
         phone.get_by_role("navigation", name="主导航").get_by_role("link", name="测评").click()
         task = phone.get_by_role("region", name="待完成的测评任务")
-        assert task.get_by_text("匿名方式：不保存您的身份").is_visible()
+        expect(task.get_by_text("匿名方式：不保存您的身份")).to_be_visible()
         task.get_by_role("link", name="开始作答").click()
-        assert phone.get_by_text("无法通知任何人来联系您").is_visible()
+        expect(phone.get_by_text("无法通知任何人来联系您")).to_be_visible()
         snapshot(phone, "campaign-anonymous-intro-phone")
         phone.get_by_role("button", name="开始测评").click()
         for number in range(1, 6):
@@ -74,8 +75,8 @@ class AnonymousCampaignBrowserTestCase:
         phone.get_by_role("button", name="提交").click()
 
         panel = phone.get_by_role("alert").filter(has_text="您不必独自面对")
-        assert panel.is_visible()
-        assert panel.get_by_text("无法通知任何人来联系您").is_visible()
+        expect(panel).to_be_visible()
+        expect(panel.get_by_text("无法通知任何人来联系您")).to_be_visible()
         snapshot(phone, "campaign-anonymous-result-phone")
 
         stored = Response.objects.get(campaign=campaign, status=ResponseStatus.SUBMITTED)

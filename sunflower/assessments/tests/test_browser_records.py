@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from conftest import PASSWORD, City, browser_login, totp_code, totp_device
 from sunflower.accounts.models import User
@@ -35,16 +36,16 @@ class RecordKeeperBrowserTestCase:
         browser_login(desk, live_server.url, "keeper-a")
         desk.get_by_role("link", name="测评结果").first.click()
         desk.wait_for_load_state("networkidle")
-        assert desk.get_by_role("cell", name="作答过快").is_visible()
+        expect(desk.get_by_role("cell", name="作答过快")).to_be_visible()
         snapshot(desk, "records-result-list-desk")
 
         desk.get_by_role("link", name="王小明").click()
         desk.wait_for_load_state("networkidle")
         notice = desk.get_by_role("region", name="作答质量提示")
-        assert notice.is_visible()
-        assert "不会因为这些提示被删除或作废" in notice.inner_text()
-        assert desk.get_by_role("heading", name="逐题作答").is_visible()
-        assert desk.get_by_role("link", name="下载 PDF 报告").is_visible()
+        expect(notice).to_be_visible()
+        expect(notice).to_contain_text("不会因为这些提示被删除或作废")
+        expect(desk.get_by_role("heading", name="逐题作答")).to_be_visible()
+        expect(desk.get_by_role("link", name="下载 PDF 报告")).to_be_visible()
         snapshot(desk, "records-result-detail-desk")
         # The live-alert socket (care app) needs the ASGI server, which live_server is not.
         assert [p for p in problems if "/ws/" not in p] == []
@@ -70,6 +71,6 @@ class RecordKeeperBrowserTestCase:
         snapshot(desk, "records-export-form-desk")
         desk.get_by_role("button", name="提交申请").click()
         desk.wait_for_load_state("networkidle")
-        assert desk.get_by_text("须由另一位档案管理员审批").first.is_visible()
-        assert desk.get_by_text("待审批").first.is_visible()
+        expect(desk.get_by_text("须由另一位档案管理员审批").first).to_be_visible()
+        expect(desk.get_by_text("待审批").first).to_be_visible()
         snapshot(desk, "records-export-detail-desk")

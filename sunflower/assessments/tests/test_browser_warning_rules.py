@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from conftest import PASSWORD, browser_login, totp_code, totp_device
 from sunflower.accounts.models import User
@@ -39,14 +40,14 @@ class WarningRuleBrowserTestCase:
         desk.get_by_label("修改原因").fill("依据专家组意见调整三级预警阈值")
         desk.get_by_role("button", name="保存").click()
         desk.wait_for_load_state("networkidle")
-        assert desk.get_by_text("阈值应在该分数可能的范围 0–27 之内。").is_visible()
-        assert desk.get_by_label("修改原因").input_value() == "依据专家组意见调整三级预警阈值"
+        expect(desk.get_by_text("阈值应在该分数可能的范围 0–27 之内。")).to_be_visible()
+        expect(desk.get_by_label("修改原因")).to_have_value("依据专家组意见调整三级预警阈值")
 
         desk.get_by_label("阈值", exact=True).fill("12")
         desk.get_by_role("button", name="保存").click()
         desk.wait_for_load_state("networkidle")
-        assert desk.get_by_text("新提交的结果即按新规则提出预警提示").is_visible()
-        assert "≥ 12" in desk.get_by_role("row").filter(has_text="PHQ-9").inner_text()
+        expect(desk.get_by_text("新提交的结果即按新规则提出预警提示")).to_be_visible()
+        expect(desk.get_by_role("row").filter(has_text="PHQ-9")).to_contain_text("≥ 12")
         ARTIFACTS.mkdir(exist_ok=True)
         desk.screenshot(path=str(ARTIFACTS / "warning-rules-saved-desk.png"), full_page=True)
 

@@ -5,6 +5,7 @@ from typing import Any
 
 import pytest
 from django.db import connection
+from playwright.sync_api import expect
 
 from conftest import City, browser_login, make_user, totp_device
 from sunflower.accounts.models import Role, User
@@ -34,11 +35,11 @@ class AuditBrowserTestCase:
         desk.get_by_label("操作", exact=True).fill("roster.")
         desk.get_by_role("button", name="查询").click()
         rows = desk.locator("table tbody tr")
-        assert rows.count() == 1
-        assert "roster.create" in rows.first.inner_text()
+        expect(rows).to_have_count(1)
+        expect(rows.first).to_contain_text("roster.create")
 
         desk.get_by_role("button", name="校验审计链").click()
-        assert "审计链完整" in desk.get_by_role("status").inner_text()
+        expect(desk.get_by_role("status")).to_contain_text("审计链完整")
         Path("test-artifacts").mkdir(exist_ok=True)
         desk.screenshot(path="test-artifacts/audit-verified.png", full_page=True)
 
@@ -56,5 +57,5 @@ class AuditBrowserTestCase:
         browser_login(desk, live_server.url, "auditor")
         desk.goto(f"{live_server.url}/console/audit/")
         desk.get_by_role("button", name="校验审计链").click()
-        message = desk.locator(".messages").inner_text()
-        assert "审计链校验失败" in message and f"事件编号 {event.pk}" in message
+        expect(desk.locator(".messages")).to_contain_text("审计链校验失败")
+        expect(desk.locator(".messages")).to_contain_text(f"事件编号 {event.pk}")

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from conftest import browser_login
 from sunflower.accounts.models import User
@@ -40,26 +42,26 @@ class ReviewWarningBrowserTestCase:
         nav = desk.get_by_role("navigation", name="工作台导航")
         nav.get_by_role("link", name="风险预警").click()
         rows = desk.locator("table tbody tr")
-        assert rows.first.get_by_text("一级（红色）").is_visible()
+        expect(rows.first.get_by_text("一级（红色）")).to_be_visible()
         snapshot(desk, "care-warnings-desk")
 
         rows.first.get_by_role("link", name="审核").click()
-        assert desk.get_by_text("谈话中流露轻生念头").is_visible()
+        expect(desk.get_by_text("谈话中流露轻生念头")).to_be_visible()
         snapshot(desk, "care-warning-review-desk")
         desk.get_by_role("button", name="提交审核结论").click()
 
-        assert desk.get_by_text("已确认预警，并已建立（或并入）危机个案").is_visible()
+        expect(desk.get_by_text("已确认预警，并已建立（或并入）危机个案")).to_be_visible()
         warning.refresh_from_db()
         assert warning.status == WarningStatus.CONFIRMED
         case = CrisisCase.objects.get()
-        assert f"/console/care/cases/{case.pk}/" in desk.url
+        desk.wait_for_url(re.compile(f"/console/care/cases/{case.pk}/"))
         desk.get_by_label("类型").select_option("call")
         desk.get_by_role("textbox", name="记录", exact=True).fill("已电话联系本人，同意明日面谈")
         desk.get_by_role("button", name="保存记录").click()
-        assert desk.get_by_text("处置记录已保存").is_visible()
+        expect(desk.get_by_text("处置记录已保存")).to_be_visible()
         assert CaseAction.objects.get().note == "已电话联系本人，同意明日面谈"
         desk.get_by_role("button", name="转为评估").click()
-        assert desk.get_by_text("个案状态已更新为“评估”").is_visible()
+        expect(desk.get_by_text("个案状态已更新为“评估”")).to_be_visible()
         snapshot(desk, "care-case-desk")
 
         nav.get_by_role("link", name="危机个案").click()

@@ -6,11 +6,13 @@ through follow-up and closes it. The app is served by uvicorn (pages and WebSock
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from conftest import City, browser_login, make_user
 from sunflower.accounts.models import Role, User
@@ -53,18 +55,18 @@ class CrisisJourneyBrowserTestCase:
             answer(phone, number, "完全不会")
         answer(phone, 9, "好几天")
         phone.get_by_role("button", name="提交").click()
-        assert phone.get_by_role("alert").filter(has_text="您不必独自面对").is_visible()
+        expect(phone.get_by_role("alert").filter(has_text="您不必独自面对")).to_be_visible()
 
         # The record keeper's live alert: a banner with a link, no name, no score.
         alert = desk.locator("#care-alerts [role=alert]").first
         alert.wait_for(timeout=15_000)
-        assert "王小明" not in alert.inner_text()
+        expect(alert).not_to_contain_text("王小明")
         snapshot(desk, "crisis-live-alert-desk")
         alert.get_by_role("link").click()
         warning = RiskWarning.objects.get()
-        assert f"/console/care/warnings/{warning.pk}/" in desk.url
+        desk.wait_for_url(re.compile(f"/console/care/warnings/{warning.pk}/"))
         desk.get_by_role("button", name="提交审核结论").click()
-        assert desk.get_by_text("已确认预警，并已建立（或并入）危机个案").is_visible()
+        expect(desk.get_by_text("已确认预警，并已建立（或并入）危机个案")).to_be_visible()
         warning.refresh_from_db()
         assert warning.status == WarningStatus.CONFIRMED
         case = CrisisCase.objects.get()
@@ -80,10 +82,10 @@ class CrisisJourneyBrowserTestCase:
             "link", name="危机个案"
         ).click()
         row = desk.locator("table tbody tr").first
-        assert row.get_by_text("已超时").is_visible()
+        expect(row.get_by_text("已超时")).to_be_visible()
         snapshot(desk, "crisis-breach-desk")
         row.get_by_role("link").first.click()
-        assert desk.get_by_text("已升级至第 1 级").is_visible()
+        expect(desk.get_by_text("已升级至第 1 级")).to_be_visible()
 
         # The city's record keeper sees the escalated case in their own list.
         city_desk = desk.context.browser.new_context(
@@ -92,7 +94,7 @@ class CrisisJourneyBrowserTestCase:
         city_page = city_desk.new_page()
         browser_login(city_page, asgi_server, "city-keeper")
         city_page.goto(f"{asgi_server}/console/care/cases/")
-        assert city_page.locator("table tbody tr").first.get_by_text("已超时").is_visible()
+        expect(city_page.locator("table tbody tr").first.get_by_text("已超时")).to_be_visible()
         city_desk.close()
 
         # The keeper calls, then works the case through follow-up to closure.
@@ -101,14 +103,14 @@ class CrisisJourneyBrowserTestCase:
             "已电话联系本人，情绪稳定，约好明天面谈"
         )
         desk.get_by_role("button", name="保存记录").click()
-        assert desk.get_by_text("处置记录已保存").is_visible()
+        expect(desk.get_by_text("处置记录已保存")).to_be_visible()
         for target in ("评估", "干预", "随访"):
             desk.get_by_role("button", name=f"转为{target}").click()
-            assert desk.get_by_text(f"个案状态已更新为“{target}”").is_visible()
+            expect(desk.get_by_text(f"个案状态已更新为“{target}”")).to_be_visible()
         desk.get_by_label("结案理由").fill("连续随访情况稳定，本人同意结案")
         desk.once("dialog", lambda dialog: dialog.accept())
         desk.get_by_role("button", name="转为结案").click()
-        assert desk.get_by_text("个案状态已更新为“结案”").is_visible()
+        expect(desk.get_by_text("个案状态已更新为“结案”")).to_be_visible()
         snapshot(desk, "crisis-closed-desk")
         case.refresh_from_db()
         assert case.status == CaseStatus.CLOSED

@@ -4,11 +4,13 @@ audit admin reviews the grant."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from conftest import PASSWORD, browser_login, totp_code, totp_device
 from sunflower.accounts.models import User
@@ -58,9 +60,9 @@ class RecordBrowserTestCase:
         desk.get_by_label("姓名或单位").fill("赵一")
         desk.get_by_role("button", name="查找").click()
         desk.get_by_role("link", name="查看档案").click()
-        assert desk.get_by_role("heading", name="心理健康档案：赵一").is_visible()
-        assert desk.get_by_text("已面谈，评估为高风险").is_visible()
-        assert desk.get_by_text("紧急调阅", exact=True).count() == 0
+        expect(desk.get_by_role("heading", name="心理健康档案：赵一")).to_be_visible()
+        expect(desk.get_by_text("已面谈，评估为高风险")).to_be_visible()
+        expect(desk.get_by_text("紧急调阅", exact=True)).to_have_count(0)
         snapshot(desk, "care-record-desk")
         assert [p for p in problems if "/ws/" not in p] == []
 
@@ -80,24 +82,24 @@ class RecordBrowserTestCase:
         ).click()
         desk.get_by_role("link", name="申请紧急调阅").click()
 
-        assert "/accounts/sudo/" in desk.url
+        desk.wait_for_url(re.compile("/accounts/sudo/"))
         desk.get_by_label("登录密码").fill(PASSWORD)
         desk.get_by_label("动态验证码").fill(totp_code(totp_device(outsider)))
         desk.get_by_role("button", name="确认").click()
 
-        assert desk.get_by_role("heading", name="紧急调阅", exact=True).is_visible()
+        expect(desk.get_by_role("heading", name="紧急调阅", exact=True)).to_be_visible()
         desk.get_by_label("干部身份证号或手机号").fill(subject.id_number or "")
         desk.get_by_label("紧急调阅理由").fill("情况紧急")
         desk.get_by_role("button", name="确认紧急调阅").click()
-        assert desk.locator(".field-error").first.is_visible()
+        expect(desk.locator(".field-error").first).to_be_visible()
         snapshot(desk, "care-break-glass-desk")
         desk.get_by_label("紧急调阅理由").fill(REASON)
         desk.get_by_role("button", name="确认紧急调阅").click()
 
         banner = desk.get_by_role("alert").filter(has_text="紧急调阅")
-        assert banner.is_visible()
-        assert desk.get_by_role("heading", name="心理健康档案：赵一").is_visible()
-        assert desk.get_by_text("已面谈，评估为高风险").is_visible()
+        expect(banner).to_be_visible()
+        expect(desk.get_by_role("heading", name="心理健康档案：赵一")).to_be_visible()
+        expect(desk.get_by_text("已面谈，评估为高风险")).to_be_visible()
         snapshot(desk, "care-record-break-glass-desk")
         assert BreakGlassGrant.objects.get().user == outsider
         assert [p for p in problems if "/ws/" not in p] == []
@@ -116,6 +118,6 @@ class RecordBrowserTestCase:
         desk.get_by_role("navigation", name="工作台导航").get_by_role(
             "link", name="紧急调阅记录"
         ).click()
-        assert desk.get_by_text(REASON).is_visible()
+        expect(desk.get_by_text(REASON)).to_be_visible()
         snapshot(desk, "care-break-glass-list-desk")
         assert [p for p in problems if "/ws/" not in p] == []

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from conftest import browser_login
 from sunflower.accounts.models import User
@@ -71,7 +72,7 @@ class RecordTalkBrowserTestCase:
         desk.get_by_label("谈话记录").fill(NOTE)
         snapshot(desk, "talks-form-desk")
         desk.get_by_role("button", name="保存记录").click()
-        assert desk.get_by_text("谈话记录已保存").is_visible()
+        expect(desk.get_by_text("谈话记录已保存")).to_be_visible()
         talk = Talk.objects.get()
         assert talk.get_details().notes == NOTE
         snapshot(desk, "talks-detail-desk")
@@ -81,7 +82,7 @@ class RecordTalkBrowserTestCase:
         phone.goto(live_server.url + reverse("care:talk-create", args=[subject.pk]))
         width = phone.evaluate("document.documentElement.scrollWidth")
         assert width <= 390
-        assert phone.get_by_role("button", name="保存记录").is_visible()
+        expect(phone.get_by_role("button", name="保存记录")).to_be_visible()
         snapshot(phone, "talks-form-phone")
 
         browser_login(second_desk, live_server.url, "keeper")
@@ -90,7 +91,7 @@ class RecordTalkBrowserTestCase:
         second_desk.locator("table tbody tr").filter(has_text="赵一").get_by_role(
             "link", name="查看"
         ).click()
-        assert second_desk.get_by_text(NOTE).is_visible()
+        expect(second_desk.get_by_text(NOTE)).to_be_visible()
         snapshot(second_desk, "talks-keeper-reads")
         entry = talks.do_create_attention(
             keeper,
@@ -102,18 +103,20 @@ class RecordTalkBrowserTestCase:
             review_on=timezone.localdate() + timedelta(days=60),
         )
         nav.get_by_role("link", name="重点关注").click()
-        assert second_desk.get_by_role("cell", name="心理负担重").is_visible()
+        expect(second_desk.get_by_role("cell", name="心理负担重")).to_be_visible()
         snapshot(second_desk, "attention-list-keeper")
         second_desk.locator("table tbody tr").first.get_by_role("link", name="查看").click()
-        assert second_desk.get_by_role("definition").filter(has_text="子女升学压力").is_visible()
+        expect(
+            second_desk.get_by_role("definition").filter(has_text="子女升学压力")
+        ).to_be_visible()
         snapshot(second_desk, "attention-detail-keeper")
         second_desk.get_by_role("link", name="退出重点关注").click()
         second_desk.get_by_label("退出理由").fill("复核后情况好转")
         second_desk.get_by_role("button", name="确认退出").click()
-        assert second_desk.locator(".field-error").count() == 1  # the box was not ticked
+        expect(second_desk.locator(".field-error")).to_have_count(1)  # the box was not ticked
         second_desk.get_by_label("我已核实情况，确认将该干部移出重点关注名单").check()
         second_desk.get_by_role("button", name="确认退出").click()
-        assert second_desk.get_by_text("已退出重点关注").first.is_visible()
+        expect(second_desk.get_by_text("已退出重点关注").first).to_be_visible()
         entry.refresh_from_db()
         assert entry.exit_reason == "复核后情况好转"
 
@@ -122,12 +125,12 @@ class RecordTalkBrowserTestCase:
         second_desk.context.clear_cookies()
         browser_login(second_desk, live_server.url, "bob")
         nav = second_desk.get_by_role("navigation", name="工作台导航")
-        assert nav.get_by_role("link", name="谈心谈话记录").count() == 0
+        expect(nav.get_by_role("link", name="谈心谈话记录")).to_have_count(0)
         response = second_desk.goto(live_server.url + reverse("care:talk-detail", args=[talk.pk]))
         assert response is not None and response.status == 403
-        assert second_desk.get_by_text(NOTE).count() == 0
+        expect(second_desk.get_by_text(NOTE)).to_have_count(0)
         nav = second_desk.goto(live_server.url + reverse("care:talk-counts"))
-        assert second_desk.get_by_role("heading", name="谈心谈话与重点关注统计").is_visible()
-        assert second_desk.get_by_text("赵一").count() == 0
+        expect(second_desk.get_by_role("heading", name="谈心谈话与重点关注统计")).to_be_visible()
+        expect(second_desk.get_by_text("赵一")).to_have_count(0)
         snapshot(second_desk, "talks-counts-admin")
         assert problems == []

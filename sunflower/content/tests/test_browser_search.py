@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from conftest import browser_login
 from sunflower.accounts.models import User
@@ -29,12 +30,12 @@ class SearchBrowserTestCase:
         phone.get_by_role("button", name="搜索").click()
         phone.wait_for_load_state("networkidle")
         results = phone.locator(".kb-results li")
-        assert results.count() == 1
-        assert results.first.locator("mark").first.inner_text() == "焦虑"
+        expect(results).to_have_count(1)
+        expect(results.first.locator("mark").first).to_have_text("焦虑")
         assert "<b>粗体</b>" in results.first.inner_text()  # shown as text, not markup
         ARTIFACTS.mkdir(exist_ok=True)
         phone.screenshot(path=str(ARTIFACTS / "content-search-phone.png"), full_page=True)
         results.first.get_by_role("link").click()
         phone.wait_for_load_state("networkidle")
-        assert phone.get_by_role("heading", level=1).inner_text() == "考试焦虑怎么办"
+        expect(phone.get_by_role("heading", level=1)).to_have_text("考试焦虑怎么办")
         assert problems == []

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from conftest import browser_login
 from sunflower.accounts.models import User
@@ -47,15 +48,15 @@ class InboxBrowserTestCase:
         )
         browser_login(phone, live_server.url, "13800000001")
         header_link = phone.get_by_role("link", name="消息 2 条未读")
-        assert header_link.is_visible()
+        expect(header_link).to_be_visible()
         header_link.click()
-        assert phone.get_by_text("2 条未读").is_visible()
+        expect(phone.get_by_text("2 条未读")).to_be_visible()
         snapshot(phone, "inbox-phone")
         assert phone.evaluate("document.documentElement.scrollWidth") <= 390
-        assert phone.get_by_text("风险预警").count() == 0
+        expect(phone.get_by_text("风险预警")).to_have_count(0)
         phone.get_by_role("link", name="测评提醒").click()
         phone.wait_for_url("**/m/assessments/")
-        assert phone.get_by_role("link", name="消息 1 条未读").is_visible()
+        expect(phone.get_by_role("link", name="消息 1 条未读")).to_be_visible()
         assert problems == []
 
     def test_a_staff_member_marks_all_read_on_a_desk(
@@ -68,7 +69,7 @@ class InboxBrowserTestCase:
         desk.get_by_role("link", name="消息 3 条未读").click()
         snapshot(desk, "inbox-desk")
         desk.get_by_role("button", name="全部标为已读").click()
-        assert desk.get_by_text("0 条未读").is_visible()
-        assert desk.get_by_text("已将全部消息标为已读").is_visible()
+        expect(desk.get_by_text("0 条未读")).to_be_visible()
+        expect(desk.get_by_text("已将全部消息标为已读")).to_be_visible()
         snapshot(desk, "inbox-desk-read")
         assert problems == []

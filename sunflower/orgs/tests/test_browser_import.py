@@ -4,6 +4,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from conftest import browser_login
 from sunflower.accounts.models import User
@@ -30,9 +31,9 @@ class ImportBrowserTestCase:
         desk.get_by_role("button", name="上传并校验").click()
         desk.wait_for_load_state("networkidle")
         errors = desk.locator("table.import-errors tbody tr")
-        assert errors.count() == 2
+        expect(errors).to_have_count(2)
         assert errors.nth(0).inner_text().split("\t")[:2] == ["3", "手机号"]
-        assert desk.get_by_role("button", name="确认导入").count() == 0
+        expect(desk.get_by_role("button", name="确认导入")).to_have_count(0)
         ARTIFACTS.mkdir(exist_ok=True)
         desk.screenshot(path=str(ARTIFACTS / "roster-import-errors.png"), full_page=True)
 
@@ -42,5 +43,5 @@ class ImportBrowserTestCase:
         desk.wait_for_load_state("networkidle")
         desk.get_by_role("button", name="确认导入").click()
         desk.wait_for_load_state("networkidle")
-        assert desk.get_by_role("heading", level=1).inner_text() == "导入完成"
+        expect(desk.get_by_role("heading", level=1)).to_have_text("导入完成")
         assert Person.objects.count() == 3

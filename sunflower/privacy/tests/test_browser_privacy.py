@@ -3,10 +3,12 @@ keeper approves it on a desk, re-authenticating on the way."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from conftest import PASSWORD, browser_login, totp_code, totp_device
 from sunflower.accounts.models import User
@@ -45,37 +47,35 @@ class CadrePrivacyBrowserTestCase:
         browser_login(phone, live_server.url, "13800000001")
         phone.get_by_role("navigation", name="主导航").get_by_role("link", name="我的").click()
         phone.get_by_role("link", name="个人信息与授权").click()
-        assert phone.get_by_text("尚未同意").is_visible()
+        expect(phone.get_by_text("尚未同意")).to_be_visible()
         assert phone.evaluate("document.documentElement.scrollWidth") <= 390
 
         phone.get_by_role("link", name="阅读告知书").click()
-        assert (
-            phone.get_by_role("heading", level=1).inner_text() == "心理健康服务个人信息处理告知书"
-        )
+        expect(phone.get_by_role("heading", level=1)).to_have_text("心理健康服务个人信息处理告知书")
         box = phone.get_by_label(
             "我已阅读并理解上述告知书，单独同意平台按告知书处理我的心理健康信息"
         )
-        assert not box.is_checked()
+        expect(box).not_to_be_checked()
         phone.get_by_role("button", name="同意", exact=True).click()
-        assert phone.get_by_text("请先勾选，表示您已阅读并单独同意").is_visible()
+        expect(phone.get_by_text("请先勾选，表示您已阅读并单独同意")).to_be_visible()
         phone.get_by_label(
             "我已阅读并理解上述告知书，单独同意平台按告知书处理我的心理健康信息"
         ).check()
         phone.get_by_role("button", name="同意", exact=True).click()
-        assert phone.get_by_text("已记录您的同意").is_visible()
+        expect(phone.get_by_text("已记录您的同意")).to_be_visible()
         snapshot(phone, "privacy-overview-phone")
 
         phone.get_by_role("link", name="撤回同意").click()
-        assert phone.get_by_text("不能再参加需要保存结果的心理测评").is_visible()
+        expect(phone.get_by_text("不能再参加需要保存结果的心理测评")).to_be_visible()
         phone.get_by_role("button", name="确认撤回同意").click()
-        assert phone.get_by_text("尚未同意").is_visible()
+        expect(phone.get_by_text("尚未同意")).to_be_visible()
 
         phone.get_by_role("link", name="申请删除").click()
         phone.get_by_label("申请理由（选填）").fill("调离后不再需要")
         phone.get_by_label("我了解：删除后这些信息将永久无法恢复").check()
         phone.get_by_role("button", name="提交删除申请").click()
-        assert phone.get_by_text("待审核").is_visible()
-        assert phone.get_by_text("调离后不再需要").is_visible()
+        expect(phone.get_by_text("待审核")).to_be_visible()
+        expect(phone.get_by_text("调离后不再需要")).to_be_visible()
         assert problems == []
 
 
@@ -94,14 +94,14 @@ class RecordKeeperBrowserTestCase:
         desk.get_by_label("确认删除：请输入申请人的姓名").fill("王小明")
         desk.get_by_role("button", name="同意并永久删除").click()
 
-        assert "/accounts/sudo/" in desk.url
+        desk.wait_for_url(re.compile("/accounts/sudo/"))
         desk.get_by_label("登录密码").fill(PASSWORD)
         desk.get_by_label("动态验证码").fill(totp_code(totp_device(keeper)))
         desk.get_by_role("button", name="确认").click()
         desk.get_by_label("确认删除：请输入申请人的姓名").fill("王小明")
         desk.get_by_role("button", name="同意并永久删除").click()
 
-        assert desk.get_by_text("已同意并完成删除").is_visible()
+        expect(desk.get_by_text("已同意并完成删除")).to_be_visible()
         deletion.refresh_from_db()
         assert deletion.status == DeletionStatus.DONE
         key = DataKey.objects.get(subject=keyring.person_subject(cadre.person.pk))

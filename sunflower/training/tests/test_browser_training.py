@@ -41,10 +41,10 @@ def test_a_cadre_checks_in_with_the_code_on_the_projector(
     browser_login(phone, live_server.url, "13800000001")
     phone.goto(link)
     result = phone.locator("#checkin-result")
-    assert "签到成功" in result.inner_text()
+    expect(result).to_contain_text("签到成功")
     shot(phone, "training-checkin")
     phone.goto(link)
-    assert "无需重复扫码" in phone.locator("#checkin-result").inner_text()
+    expect(phone.locator("#checkin-result")).to_contain_text("无需重复扫码")
     assert Attendance.objects.filter(session=session).count() == 1
     # Within a window the projector shows a new code, and the count follows.
     expect(desk.locator("#qr-count")).to_have_text("1", timeout=35000)
@@ -61,5 +61,5 @@ def test_a_liaison_views_the_non_compliant_cadres(
     shot(desk, "training-compliance")
     desk.get_by_role("link", name="未完成干部名单").first.click()
     desk.wait_for_selector("#non-compliant")
-    assert "未参训干部" in desk.locator("#non-compliant").inner_text()
+    expect(desk.locator("#non-compliant")).to_contain_text("未参训干部")
     shot(desk, "training-non-compliant")

@@ -1,9 +1,11 @@
 """Browser journeys through the shell, in a real Chromium (see conftest.browser)."""
 
+import re
 from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from conftest import browser_login
 from sunflower.accounts.models import User
@@ -26,23 +28,23 @@ class CadrePortalBrowserTestCase:
         phone.on("pageerror", lambda error: problems.append(str(error)))
         browser_login(phone, live_server.url, "13800000001")
         assert phone.url.endswith("/m/")
-        assert phone.get_by_role("heading", level=1).inner_text().startswith("王小明")
+        expect(phone.get_by_role("heading", level=1)).to_have_text(re.compile(r"^\s*王小明"))
         tabs = phone.get_by_role("navigation", name="主导航")
         for label in ("首页", "测评", "学习", "服务", "我的"):
-            assert tabs.get_by_role("link", name=label).is_visible()
-        assert phone.get_by_role("link", name="12356").is_visible()
+            expect(tabs.get_by_role("link", name=label)).to_be_visible()
+        expect(phone.get_by_role("link", name="12356")).to_be_visible()
         # The tab bar fits the phone: no horizontal scrolling.
         assert phone.evaluate("document.documentElement.scrollWidth") <= 390
         snapshot(phone, "cadre-portal-phone")
         assert problems == []  # no script errors, no Content Security Policy violations
         tabs.get_by_role("link", name="我的").click()
-        assert phone.get_by_text("东港区海滨街道").is_visible()
+        expect(phone.get_by_text("东港区海滨街道")).to_be_visible()
 
     def test_a_wrong_password_explains_itself(
         self, live_server: Any, phone: Any, cadre: User
     ) -> None:
         browser_login(phone, live_server.url, "13800000001", "not-the-password")
-        assert phone.get_by_role("alert").inner_text().strip() == "账号或密码不正确，请重新输入。"
+        expect(phone.get_by_role("alert")).to_have_text("账号或密码不正确，请重新输入。")
 
 
 class DisplayPreferencesBrowserTestCase:
@@ -68,9 +70,9 @@ class DisplayPreferencesBrowserTestCase:
         phone.get_by_role("button", name="English").click()
         phone.wait_for_load_state("networkidle")
         assert phone.locator("html").get_attribute("lang") == "en"
-        assert phone.get_by_role("link", name="Me", exact=True).is_visible()
+        expect(phone.get_by_role("link", name="Me", exact=True)).to_be_visible()
         snapshot(phone, "cadre-portal-english")
         phone.get_by_role("button", name="中文").click()
         phone.wait_for_load_state("networkidle")
         assert phone.locator("html").get_attribute("lang") == "zh-hans"
-        assert phone.get_by_role("link", name="我的", exact=True).is_visible()
+        expect(phone.get_by_role("link", name="我的", exact=True)).to_be_visible()

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from conftest import City, browser_login, make_user
 from sunflower.accounts.models import Role, User
@@ -107,7 +108,7 @@ class LessonBrowserTestCase:
         assert 206 in media_statuses  # the browser asked for a range and got one
 
         phone.goto(f"{asgi_server}/m/learn/record/lessons/")
-        assert phone.get_by_text("计入每半年必修要求").is_visible()
+        expect(phone.get_by_text("计入每半年必修要求")).to_be_visible()
         snapshot(phone, "lessons-record-phone")
         assert problems == []
 
@@ -127,18 +128,18 @@ class LessonBrowserTestCase:
         desk.get_by_label("课时名称").fill("身体扫描")
         desk.get_by_label("视频或音频文件").set_input_files(str(fake))
         desk.get_by_role("button", name="上传").click()
-        assert desk.get_by_text("无法识别的文件内容").is_visible()
+        expect(desk.get_by_text("无法识别的文件内容")).to_be_visible()
         snapshot(desk, "lessons-upload-refused-desk")
         real = tmp_path / "scan.wav"
         real.write_bytes(silent_wav(5))
         desk.get_by_label("课时名称").fill("身体扫描")
         desk.get_by_label("视频或音频文件").set_input_files(str(real))
         desk.get_by_role("button", name="上传").click()
-        assert desk.get_by_role("heading", name="身体扫描").is_visible()
-        assert desk.get_by_label("时长（秒）").input_value() == "5"
+        expect(desk.get_by_role("heading", name="身体扫描")).to_be_visible()
+        expect(desk.get_by_label("时长（秒）")).to_have_value("5")
         wait_until(desk, "document.querySelector('audio').readyState >= 1")
         snapshot(desk, "lessons-edit-desk")
         desk.once("dialog", lambda dialog: dialog.accept())
         desk.get_by_role("button", name="发布", exact=True).click()
-        assert desk.get_by_text("已发布。").is_visible()
+        expect(desk.get_by_text("已发布。")).to_be_visible()
         assert problems == []
