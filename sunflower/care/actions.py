@@ -9,7 +9,7 @@ for the user and leaves nothing half-written.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -42,7 +42,13 @@ from sunflower.care.models import (
     WarningSource,
     WarningStatus,
 )
-from sunflower.care.sla import resolve_breaches
+from sunflower.care.sla import (
+    CONTACT_TOLERANCE,
+    first_contact_limit,
+    meets_first_contact,
+    meets_follow_up,
+    resolve_breaches,
+)
 from sunflower.care.tiers import TIER_ORDER, Tier
 from sunflower.care.workflow import CaseStatus, is_allowed
 from sunflower.notifications.api import notify
@@ -266,10 +272,10 @@ def _join_case(
     actor: User, case: CrisisCase, warning: RiskWarning, request: HttpRequest | None
 ) -> None:
     changes: dict[str, Any] = {"warning": str(warning.pk), "joined": True}
-    if TIER_ORDER[Tier(warning.tier)] < TIER_ORDER[Tier(case.tier)]:
+    before = case.tier
+    raised = TIER_ORDER[Tier(warning.tier)] < TIER_ORDER[Tier(case.tier)]
+    if raised:
         changes["tier"] = [case.tier, warning.tier]
-        case.tier = warning.tier
-        case.save(update_fields=["tier"])
     record(
         "case.warning_added",
         actor=actor,
@@ -279,6 +285,40 @@ def _join_case(
         scope_unit_id=case.unit_id,
         changes=changes,
     )
+    if raised:
+        _raise_tier(actor, case, before, warning.tier, request)
+
+
+def _raise_tier(
+    actor: User, case: CrisisCase, before: str, tier: str, request: HttpRequest | None
+) -> None:
+    """A more urgent tier is a new service level: its first-contact clock starts now, whatever
+    contact the case had before, and the responsible people hear of it (sla.py)."""
+    now = timezone.now()
+    case.tier = tier
+    case.tier_raised_at = now
+    case.first_contact_at = None
+    case.save(update_fields=["tier", "tier_raised_at", "first_contact_at"])
+    told = [case.assignee] if case.assignee is not None else alerts.keepers_holding(case.unit)
+    record(
+        "case.tier_raised",
+        actor=actor,
+        actor_role=Role.RECORD_KEEPER,
+        target=case,
+        request=request,
+        scope_unit_id=case.unit_id,
+        changes={
+            "from": before,
+            "to": tier,
+            "first_contact_due": (now + first_contact_limit(tier)).isoformat(),
+            "notified": [str(user.pk) for user in told],
+        },
+    )
+    link = _case_link(case)
+    notify(told, "care.tier_raised", link=link)
+    # The live banners know three kinds; "escalated to you" is the one that fits a case whose
+    # urgency went up, and the inbox message says which it was.
+    alerts.send_alert(told, alerts.ESCALATION, link, tier)
 
 
 # Cases --------------------------------------------------------------------------------
@@ -329,11 +369,6 @@ def do_transition(
                     referral_destination, required=_("转介时请填写转介去向")
                 )
                 fields.append("referral_destination")
-            if source == CaseStatus.DETECTED and case.first_contact_at is None:
-                # Leaving "detected" means someone has reached the person (sla.py).
-                case.first_contact_at = now
-                fields.append("first_contact_at")
-                resolve_breaches(case, BreachKind.FIRST_CONTACT, now)
             if target == CaseStatus.FOLLOW_UP or source == CaseStatus.FOLLOW_UP:
                 resolve_breaches(case, BreachKind.FOLLOW_UP, now)
             case.status = target
@@ -371,9 +406,12 @@ def do_add_action(
     note: str,
     request: HttpRequest | None = None,
 ) -> CaseAction:
-    """A dated step on the timeline; a call or meeting counts as contact (sla.py)."""
+    """A dated step on the timeline; a call or meeting counts as contact (sla.py).
+
+    A contact dated before the running first-contact clock started (the case's opening or the
+    rise of its tier) is recorded as it happened but does not meet that clock (ADR 13)."""
     note = _text(note, required=_("请填写处置记录"))
-    if at > timezone.now() + timedelta(minutes=5):
+    if at > timezone.now() + CONTACT_TOLERANCE:
         raise CareError(_("处置时间不能晚于当前时间"))
     with transaction.atomic():
         case = access_case(actor, case_id, request, lock=True)
@@ -384,14 +422,16 @@ def do_add_action(
         )
         if kind in CONTACT_KINDS:
             fields = []
-            if case.first_contact_at is None or at < case.first_contact_at:
+            first = case.first_contact_at
+            if meets_first_contact(case, at) and (first is None or at < first):
                 case.first_contact_at = at
                 fields.append("first_contact_at")
                 resolve_breaches(case, BreachKind.FIRST_CONTACT, at)
             if case.last_contact_at is None or at > case.last_contact_at:
                 case.last_contact_at = at
                 fields.append("last_contact_at")
-                resolve_breaches(case, BreachKind.FOLLOW_UP, at)
+                if meets_follow_up(case, at):
+                    resolve_breaches(case, BreachKind.FOLLOW_UP, at)
             if fields:
                 case.save(update_fields=fields)
         record(

@@ -136,6 +136,9 @@ class CrisisCase(models.Model):
     )
     opened_at = models.DateTimeField(_("立案时间"), default=timezone.now)
     status_changed_at = models.DateTimeField(_("状态变更时间"), default=timezone.now)
+    # When a later, more urgent warning last raised the tier: the first-contact clock for the
+    # new tier runs from then, and first_contact_at is the first direct contact since (sla.py).
+    tier_raised_at = models.DateTimeField(_("等级提高时间"), null=True, blank=True)
     first_contact_at = models.DateTimeField(_("首次联系时间"), null=True, blank=True)
     last_contact_at = models.DateTimeField(_("最近联系时间"), null=True, blank=True)
     # How many levels up the escalation chain the case has gone (sla.py).

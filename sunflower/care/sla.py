@@ -1,13 +1,19 @@
 """Service levels for crisis cases (DESIGN.md §5, ADR 13).
 
 Clocks, per tier (settings SUNFLOWER_CARE_FIRST_CONTACT_MINUTES, SUNFLOWER_CARE_FOLLOW_UP_DAYS):
-- first contact: due when the case opens plus the tier's limit; met by the first direct
-  contact (a call or a meeting, models.CONTACT_KINDS) or by moving the case past "detected";
+- first contact: runs from the case's opening, or from the moment a later, more urgent warning
+  raised its tier (a new clock for the new tier), and is due the tier's limit after that. Only
+  a direct contact with the person (a call or a meeting, models.CONTACT_KINDS) dated after the
+  clock started meets it; moving the case along its path does not, nor does a contact dated
+  before the case opened or its tier rose (it stays on the timeline but is not counted);
 - follow-up: while the case is in follow-up, a contact is due every interval, counted from
   the last contact or from entering follow-up, whichever is later.
 
 A missed clock records one SlaBreach per case, kind and due time (the periodic task may run
-any number of times) and escalates the case one level up its chain.
+any number of times) and escalates the case one level up its chain. While the clock stays
+missed it falls due again every further interval (due, due + limit, due + 2·limit …), each a
+breach of its own one level further up; a task that was stopped for a while catches up with
+one breach for the latest of those times, not one for each, so nobody is flooded at once.
 
 Escalation chain: the responsible person is the assignee. The next are the record keepers
 granted on the unit above the assignee's own record-keeper grant for that case (the deepest
@@ -41,16 +47,54 @@ def follow_up_interval(tier: str) -> timedelta:
     return timedelta(days=settings.SUNFLOWER_CARE_FOLLOW_UP_DAYS[tier])
 
 
+# A contact is dated by hand to the minute: one typed as the minute the clock started (or a
+# moment before, while the keeper was confirming the warning) still counts.
+CONTACT_TOLERANCE = timedelta(minutes=5)
+
+
+def first_contact_clock_start(case: CrisisCase) -> datetime:
+    """When the running first-contact clock started: the opening or the last rise of the tier."""
+    return case.tier_raised_at or case.opened_at
+
+
+def meets_first_contact(case: CrisisCase, at: datetime) -> bool:
+    """Whether a direct contact dated *at* counts for the running first-contact clock."""
+    return at >= first_contact_clock_start(case) - CONTACT_TOLERANCE
+
+
+def meets_follow_up(case: CrisisCase, at: datetime) -> bool:
+    """Whether a direct contact dated *at* counts for the follow-up clock."""
+    return case.status == CaseStatus.FOLLOW_UP and at >= case.status_changed_at - CONTACT_TOLERANCE
+
+
 def contact_due(case: CrisisCase) -> tuple[str, datetime] | None:
     """The clock running on *case* now: (breach kind, due time), or None."""
     if case.status == CaseStatus.CLOSED:
         return None
     if case.first_contact_at is None:
-        return BreachKind.FIRST_CONTACT, case.opened_at + first_contact_limit(case.tier)
+        start = first_contact_clock_start(case)
+        return BreachKind.FIRST_CONTACT, start + first_contact_limit(case.tier)
     if case.status == CaseStatus.FOLLOW_UP:
         since = max(case.last_contact_at or case.status_changed_at, case.status_changed_at)
         return BreachKind.FOLLOW_UP, since + follow_up_interval(case.tier)
     return None
+
+
+def missed_due(case: CrisisCase, now: datetime) -> tuple[str, datetime] | None:
+    """The latest due time of the running clock that *now* has reached, or None.
+
+    A clock still missed falls due again every interval after its due time, so an uncontacted
+    case keeps escalating instead of stopping at the first level."""
+    due = contact_due(case)
+    if due is None or due[1] > now:
+        return None
+    kind, at = due
+    step = (
+        first_contact_limit(case.tier)
+        if kind == BreachKind.FIRST_CONTACT
+        else follow_up_interval(case.tier)
+    )
+    return kind, at + (now - at) // step * step
 
 
 def escalation_chain(case: CrisisCase) -> list[list[User]]:
@@ -86,8 +130,8 @@ def check_service_levels(now: datetime) -> list[SlaBreach]:
         .defer("safety_plan", "referral_destination", "closing_reason")
     )
     for case in cases:
-        due = contact_due(case)
-        if due is None or due[1] > now:
+        due = missed_due(case, now)
+        if due is None:
             continue
         if SlaBreach.objects.filter(case=case, kind=due[0], due_at=due[1]).exists():
             continue

@@ -64,6 +64,7 @@ def register_builtin_kinds() -> None:
     register_kind("care.case_assigned", sensitive=True, label=_("危机个案分派"))
     register_kind("care.sla_breach", sensitive=True, label=_("个案处置超时"))
     register_kind("care.escalation", sensitive=True, label=_("个案升级"))
+    register_kind("care.tier_raised", sensitive=True, label=_("个案等级提高"))
     register_kind("audit.break_glass", sensitive=True, label=_("紧急调阅档案"))
     register_kind("talk.overdue", sensitive=True, label=_("谈心谈话逾期"))
     register_kind("care.attention_review", sensitive=True, label=_("重点关注复核到期"))

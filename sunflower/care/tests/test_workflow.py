@@ -78,6 +78,15 @@ class TransitionTestCase:
         assert case.status == source
         assert CaseTransition.objects.count() == count
 
+    def test_leaving_detected_is_not_a_contact(
+        self, keeper: User, open_case: Callable[..., CrisisCase]
+    ) -> None:
+        case = open_case()
+        moved = actions.do_transition(keeper, case.pk, CaseStatus.ASSESSED, note="已分派处置")
+        moved.refresh_from_db()
+        assert (moved.first_contact_at, moved.last_contact_at) == (None, None)
+        assert moved.contact_due_at() is not None  # the first-contact clock still runs
+
     def test_it_refuses_an_unknown_status(
         self, keeper: User, open_case: Callable[..., CrisisCase]
     ) -> None:
