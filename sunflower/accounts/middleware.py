@@ -12,7 +12,7 @@ display preferences) stay open; static files are served before any of this (Whit
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import urlencode
 
@@ -91,22 +91,32 @@ class SessionTimeoutMiddleware:
     def expired(self, request: HttpRequest, user: User) -> str:
         """Why the session has ended, or "" while it is alive (then note the activity)."""
         session = request.session
-        now = timezone.now().timestamp()
-        started = session.get(SESSION_STARTED)
-        seen = session.get(SESSION_SEEN)
-        if started is None or seen is None:
+        if session.get(SESSION_STARTED) is None or session.get(SESSION_SEEN) is None:
             # A session from before this policy, or made without the login page.
             start_session(request)
             return ""
-        if now - float(started) > policy.session_lifetime().total_seconds():
-            return _("登录已超过%(hours)d小时，为安全起见，请重新登录") % {
-                "hours": int(policy.session_lifetime().total_seconds() // 3600)
-            }
-        if now - float(seen) > policy.idle_limit(user).total_seconds():
-            return _("因长时间未操作，已安全退出，请重新登录")
-        if now - float(seen) >= SEEN_PRECISION:
+        reason = session_end_reason(session, user)
+        now = timezone.now().timestamp()
+        if not reason and now - float(session[SESSION_SEEN]) >= SEEN_PRECISION:
             session[SESSION_SEEN] = now
+        return reason
+
+
+def session_end_reason(session: Mapping[str, Any], user: User) -> str:
+    """Why a stamped session has ended (its lifetime or the idle limit), or "" while it is
+    alive. A session without the login page's stamps has no clock yet: ""."""
+    started = session.get(SESSION_STARTED)
+    seen = session.get(SESSION_SEEN)
+    if started is None or seen is None:
         return ""
+    now = timezone.now().timestamp()
+    if now - float(started) > policy.session_lifetime().total_seconds():
+        return _("登录已超过%(hours)d小时，为安全起见，请重新登录") % {
+            "hours": int(policy.session_lifetime().total_seconds() // 3600)
+        }
+    if now - float(seen) > policy.idle_limit(user).total_seconds():
+        return _("因长时间未操作，已安全退出，请重新登录")
+    return ""
 
 
 class SecondFactorMiddleware:

@@ -10,24 +10,23 @@ now (DutyShift); when nobody in scope is on duty, every record keeper in scope.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import Any
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from django.db import transaction
 from django.utils import timezone
 
 from sunflower.accounts.models import Role, RoleAssignment, User
 from sunflower.care.models import DutyShift
+from sunflower.lib import live
 from sunflower.orgs.models import Unit
 
 PROPOSAL = "care.warning"
 SLA_BREACH = "care.sla_breach"
 ESCALATION = "care.escalation"
+# Who may hold the alert socket: record keepers, and counsellors, who may be assigned a case.
+ALERT_ROLES = (Role.RECORD_KEEPER, Role.COUNSELLOR)
 
 
 def group_name(user_id: Any) -> str:
@@ -66,23 +65,8 @@ def send_alert(users: Iterable[User], kind: str, link: str, tier: str) -> None:
     groups = [group_name(user.pk) for user in users]
     message = {"type": "care.alert", "kind": kind, "link": link, "tier": tier}
 
-    async def send_all() -> None:
-        layer = get_channel_layer()
-        if layer is None:
-            return
-        for group in groups:
-            await layer.group_send(group, message)
-
     def send() -> None:
-        try:
-            asyncio.get_running_loop()
-        except RuntimeError:
-            async_to_sync(send_all)()
-            return
-        # A thread that runs an event loop itself (not Django's request or task threads):
-        # async_to_sync refuses to run there, so send from a helper thread.
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            pool.submit(async_to_sync(send_all)).result()
+        live.group_send(groups, message)
 
     # robust: an unreachable channel layer must not undo or fail the committed change; the
     # notification in the inbox is the durable copy of the alert.

@@ -1,4 +1,5 @@
-"""{% care_alerts %}: the live-alert banner and its script, on console pages of record keepers."""
+"""{% care_alerts %}: the live-alert banner and its script, on console pages of record keepers
+and counsellors."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from typing import Any
 
 from django import template
 
-from sunflower.accounts.models import Role
+from sunflower.care.alerts import ALERT_ROLES
 
 register = template.Library()
 
@@ -15,5 +16,5 @@ register = template.Library()
 def care_alerts(context: dict[str, Any]) -> dict[str, Any]:
     request = context.get("request")
     user = getattr(request, "user", None)
-    enabled = bool(user is not None and user.is_authenticated and user.has_role(Role.RECORD_KEEPER))
+    enabled = bool(user is not None and user.is_authenticated and user.has_role(*ALERT_ROLES))
     return {"enabled": enabled}

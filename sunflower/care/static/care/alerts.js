@@ -1,5 +1,6 @@
 // Live care alerts for record keepers: a WebSocket to /ws/care/alerts/ that receives
-// {type, link, tier} and shows a banner with a link. No sound, no names, no content.
+// {type, link, tier} and shows a banner with a link. No sound, no names, no content. When the
+// server closes the socket because the login ended (4401), a banner says so.
 (function () {
   "use strict";
   const box = document.getElementById("care-alerts");
@@ -42,7 +43,16 @@
       try { show(JSON.parse(event.data)); } catch (error) { /* ignore malformed */ }
     });
     socket.addEventListener("close", (event) => {
-      if (event.code === 4401 || event.code === 4403) return;
+      if (event.code === 4401) {
+        // The login ended (logged out, timed out): say so instead of going quiet.
+        const item = document.createElement("div");
+        item.className = "care-alert care-alert-none";
+        item.setAttribute("role", "alert");
+        item.textContent = box.dataset.textEnded || "";
+        box.append(item);
+        return;
+      }
+      if (event.code === 4403) return;
       window.setTimeout(connect, delay);
       delay = Math.min(delay * 2, 60000);
     });

@@ -1,26 +1,29 @@
 """`sunflower serve`: serve pages and WebSockets.
 
-The embedded default runs one ASGI process (uvicorn) that answers both, and starts the
-background worker beside it. Production runs HTTP on gunicorn worker processes, WebSockets on
-uvicorn behind one proxy, and workers with `sunflower run_huey` (docs/operations.md).
+The embedded default runs one ASGI process (uvicorn) that answers both, with the background
+task worker's threads in the same process: the in-memory channel layer is per process, so an
+alert that a task sends (a crisis case past its service level) reaches the browsers only from
+there. Production runs HTTP on gunicorn worker processes, WebSockets on uvicorn behind one
+proxy, workers with `sunflower run_huey`, and the Redis channel layer between them
+(docs/operations.md).
 """
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
+import logging
 import signal
-import subprocess
-import sys
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
+from django.utils.module_loading import autodiscover_modules
+from huey.consumer import Consumer
+from huey.consumer_options import ConsumerConfig
 
 from sunflower.orgs.demo import login_lines
 
-PR_SET_PDEATHSIG = 1
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 
 class Command(BaseCommand):
@@ -60,19 +63,25 @@ class Command(BaseCommand):
             )
         finally:
             if worker is not None:
-                worker.terminate()
-                worker.wait(timeout=10)
+                worker.stop(graceful=True)
 
 
-def _die_with_parent() -> None:
-    """Linux: deliver SIGTERM to the worker when the server process ends, however it ends
-    (uvicorn re-raises the signal it caught, so a `finally` alone is not enough)."""
-    libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-    libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+def start_worker() -> Consumer:
+    """Start the task consumer's scheduler and worker threads in this process."""
+    from huey.contrib.djhuey import HUEY
 
-
-def start_worker() -> subprocess.Popen[bytes]:
-    """The task consumer in its own process, stopped together with the server."""
-    command = [sys.executable, "-m", "sunflower.cli", "run_huey", "--quiet"]
-    preexec = _die_with_parent if sys.platform == "linux" else None
-    return subprocess.Popen(command, preexec_fn=preexec)  # noqa: S603
+    autodiscover_modules("tasks")
+    # Each task run would log two lines beside the server's warnings; keep the worker's own.
+    logging.getLogger("huey").setLevel(logging.WARNING)
+    configured = cast(dict[str, Any], settings.HUEY.get("consumer", {}))
+    options = {**configured, "worker_type": "thread"}
+    config = ConsumerConfig(**options)
+    config.validate()
+    consumer = HUEY.create_consumer(**config.values)
+    # The consumer installs its signal handlers for a process of its own; here the server's
+    # handlers decide, and the `finally` in handle() stops the worker threads.
+    handlers = {number: signal.getsignal(number) for number in STOP_SIGNALS}
+    consumer.start()
+    for number, handler in handlers.items():
+        signal.signal(number, handler)
+    return consumer
