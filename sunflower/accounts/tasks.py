@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
 from sunflower.accounts.history import prune_login_events
+from sunflower.lib.schedule import local_crontab
 
 
-@db_periodic_task(crontab(hour="3", minute="27"))
+@db_periodic_task(local_crontab(hour="3", minute="27"))
 def prune_login_history() -> int:
     return prune_login_events()

@@ -6,6 +6,7 @@ from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
 from sunflower.audit import chain
+from sunflower.lib.schedule import local_crontab
 
 
 @db_periodic_task(crontab(minute="*"))
@@ -13,7 +14,7 @@ def seal_audit_chain() -> int:
     return chain.seal_all()
 
 
-@db_periodic_task(crontab(hour="3", minute="17"))
+@db_periodic_task(local_crontab(hour="3", minute="17"))
 def prune_audit_trail() -> int:
     chain.seal_all()
     return chain.prune()
