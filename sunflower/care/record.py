@@ -51,13 +51,17 @@ from sunflower.keystore import keyring
 from sunflower.lib.validators import IdentityError, normalise_mobile, parse_citizen_id
 from sunflower.notifications.api import notify
 from sunflower.orgs.models import Person, PersonQuerySet
+from sunflower.training import compliance
+from sunflower.training.compliance import Period
+from sunflower.training.models import Attendance, LessonProgress
 
 MIN_REASON = 15
 MAX_REASON = 1000
 SEARCH_LIMIT = 50
 # Sections of the record whose rows are read on a view (named in the audit entry). Talks,
-# visits and key attention follow their own rule (access_talks.py), which has no break-glass.
-SECTIONS = ("profile", "assessments", "warnings", "cases")
+# visits and key attention are read through their own access functions (access_talks.py),
+# which write their own entries, under break-glass as well.
+SECTIONS = ("profile", "assessments", "warnings", "cases", "training")
 MEETING_SECTIONS = ("talks", "visits", "key_attention")
 
 
@@ -128,6 +132,10 @@ class MentalHealthRecord:
     visits: list[MeetingRow] = field(default_factory=list)
     key_attention: KeyAttention | None = None
     attention_reasons: list[str] = field(default_factory=list)
+    # The training record (T1): sessions attended, lessons completed, the half-year periods.
+    attendances: list[Attendance] = field(default_factory=list)
+    lessons_completed: list[LessonProgress] = field(default_factory=list)
+    training_periods: list[tuple[Period, bool]] = field(default_factory=list)
 
     @property
     def under_break_glass(self) -> bool:
@@ -200,6 +208,7 @@ def access_record(
             cases=cases,
         )
         _add_meetings(actor, found, request)  # under break-glass too (its own audit role)
+        _add_training(found)
         sections = SECTIONS + (MEETING_SECTIONS if found.meetings_shown else ())
         record(
             "care.record.read",
@@ -231,6 +240,25 @@ def _add_meetings(actor: User, found: MentalHealthRecord, request: HttpRequest |
         reasons = entry.get_reasons()
         found.key_attention = entry
         found.attention_reasons = reasons.labels() + ([reasons.note] if reasons.note else [])
+
+
+def _add_training(found: MentalHealthRecord) -> None:
+    person = found.person
+    found.attendances = list(
+        Attendance.objects.filter(person=person, session__cancelled_at__isnull=True)
+        .select_related("session__course")
+        .order_by("-session__starts_at")
+    )
+    found.lessons_completed = list(
+        LessonProgress.objects.filter(person=person, completed_at__isnull=False)
+        .select_related("lesson__course")
+        .order_by("-completed_at")
+    )
+    current = compliance.current_period()
+    found.training_periods = [
+        (period, compliance.is_compliant(person, period))
+        for period in reversed(compliance.recent_periods(current))
+    ]
 
 
 # Break-glass ------------------------------------------------------------------------------

@@ -19,6 +19,8 @@ from sunflower.care import actions, talks
 from sunflower.care.models import CrisisCase, RiskWarning
 from sunflower.care.workflow import CaseStatus
 from sunflower.orgs.models import Person
+from sunflower.training.models import Attendance, AttendanceSource
+from sunflower.training.tests.samples import make_course, make_session
 
 
 def record_url(person: Person | None) -> str:
@@ -109,6 +111,24 @@ class RecordPageTestCase:
         assert event.changes["cases"] == [str(case.pk)]
         assert len(event.changes["warnings"]) == 1
 
+    def test_it_shows_the_training_record_and_the_half_year_requirement(
+        self, keeper: User, subject: Person
+    ) -> None:
+        session = make_session(make_course(subject.unit), timezone.now() - timedelta(days=1))
+        Attendance.objects.create(
+            session=session,
+            person=subject,
+            checked_in_at=session.starts_at,
+            source=AttendanceSource.QR,
+            late=True,
+        )
+        page = logged_in(keeper).get(record_url(subject)).content.decode()
+        training = page[page.index('id="training"') :]
+        assert "干部心理健康与压力管理" in training
+        assert "迟到" in training
+        assert "已完成每半年必修" in training
+        assert "training" in AuditEvent.objects.get(action="care.record.read").changes["sections"]
+
     def test_it_shows_talks_visits_and_key_attention_through_their_access_functions(
         self, keeper: User, talk_officer: User, subject: Person
     ) -> None:
@@ -148,7 +168,7 @@ class RecordPageTestCase:
             assert heading in page
         assert page.count("暂无记录") >= 5
         assert "心理咨询模块尚未启用" in page
-        assert "培训模块尚未启用" in page
+        assert "暂无培训记录" in page
         assert "紧急调阅</strong>" not in page
 
     def test_a_record_keeper_outside_scope_gets_404_without_break_glass(
