@@ -4,6 +4,14 @@ Both act only on cadres in the actor's roster scope (a liaison: their unit's sub
 created, changed or removed attendance writes its own audit entry in the same transaction.
 An imported sheet is checked row by row first; a single wrong row means nothing is applied,
 and every problem is listed with its row and column, as in the roster import.
+
+Neither may credit a session that has not happened: both are refused until the check-in code
+opens (30 minutes before the start). Both lock the session row, as QR check-in does, so that
+a roll, an import and the scans arriving meanwhile are applied one after another.
+
+The roll form says which cadres and which attendances it showed. Only those are changed: a
+cadre who scanned the code after the page was loaded keeps their check-in and its marks,
+whatever the stale form says. A blank 迟到 or 早退 cell in a sheet never clears a mark.
 """
 
 from __future__ import annotations
@@ -29,7 +37,8 @@ from sunflower.keystore import keyring
 from sunflower.lib.validators import IdentityError, normalise_mobile, parse_citizen_id
 from sunflower.orgs.importer import XLSX_MAGIC, FileError, RowError
 from sunflower.orgs.models import Person
-from sunflower.training.checkin import late_after, may_attend
+from sunflower.training.actions import TrainingError
+from sunflower.training.checkin import OPENS_BEFORE, late_after, may_attend
 from sunflower.training.models import Attendance, AttendanceSource, Enrolment, Session
 
 NAME, ID_NUMBER, MOBILE, TIME, LATE, EARLY = (
@@ -88,6 +97,16 @@ def roll(actor: User, session: Session) -> list[RollLine]:
     ]
 
 
+def not_open_yet(session: Session, now: dt.datetime | None = None) -> bool:
+    """Before the check-in code opens, nobody can have attended: no roll, no import."""
+    return (now or timezone.now()) < session.starts_at - OPENS_BEFORE
+
+
+def _lock(session: Session) -> Session:
+    """The session row, locked until the transaction ends (read fresh: it may have changed)."""
+    return Session.objects.select_for_update().get(pk=session.pk)
+
+
 def _clamped_now(session: Session) -> dt.datetime:
     now = timezone.now()
     return min(max(now, session.starts_at), session.ends_at)
@@ -99,15 +118,33 @@ def do_take_roll(
     present: Iterable[str],
     late: Iterable[str],
     early: Iterable[str],
+    *,
+    shown: Iterable[str],
+    shown_attendances: Iterable[str],
     request: HttpRequest | None = None,
 ) -> dict[str, int]:
-    """Apply the roll's checkboxes to the lines the actor sees; returns counts of changes."""
+    """Apply the roll's checkboxes to the lines the actor sees and the form showed (*shown*:
+    person ids; *shown_attendances*: the ids of the attendances it showed as present). An
+    attendance the form did not show is left as it is. Returns counts of changes; raises
+    TrainingError when the session cannot have a roll now."""
     present, late, early = set(present), set(late), set(early)
+    shown, seen = set(shown), set(shown_attendances)
     counts = {"created": 0, "updated": 0, "removed": 0}
     with transaction.atomic():
+        session = _lock(session)
+        if session.cancelled_at is not None:
+            raise TrainingError(_("这一场培训已经取消，不能点名。"))
+        if not_open_yet(session):
+            raise TrainingError(
+                _("培训还没有开始，不能点名：开始前 30 分钟起才能点名或导入签到表。")
+            )
         for line in roll(actor, session):
             key = str(line.person.pk)
             current = line.attendance
+            if key not in shown:
+                continue  # enrolled or checked in after the form was loaded
+            if current is not None and str(current.pk) not in seen:
+                continue  # checked in (by QR) after the form was loaded: theirs stands
             if key in present and current is None:
                 attendance = Attendance.objects.create(
                     session=session,
@@ -172,8 +209,8 @@ class _Row:
     number: int
     person: Person
     checked_in_at: dt.datetime | None
-    late: bool | None
-    early: bool
+    late: bool | None  # None: the cell was blank
+    early: bool | None
 
 
 def _text(value: Any) -> str:
@@ -339,7 +376,7 @@ def check_sheet(
             seen.setdefault(person.pk, number)
         report.errors += errors
         if not errors and person is not None:
-            rows.append(_Row(number, person, moment, late, bool(early)))
+            rows.append(_Row(number, person, moment, late, early))
     return report, rows
 
 
@@ -347,20 +384,25 @@ def do_import_sheet(
     actor: User, session: Session, source: IO[bytes], request: HttpRequest | None = None
 ) -> AttendanceReport:
     """Check the sheet; apply it, all rows in one transaction, only when every row is right."""
-    if session.cancelled_at is not None:
-        return AttendanceReport(file_errors=[_("这一场培训已经取消，不能导入签到表。")])
     with transaction.atomic():
-        # Locked so that a roll taken meanwhile cannot interleave with the import.
-        Session.objects.select_for_update().filter(pk=session.pk).first()
+        # Locked so that a roll or scans taken meanwhile cannot interleave with the import.
+        session = _lock(session)
+        if session.cancelled_at is not None:
+            return AttendanceReport(file_errors=[_("这一场培训已经取消，不能导入签到表。")])
+        if not_open_yet(session):
+            return AttendanceReport(
+                file_errors=[
+                    _("培训还没有开始，不能导入签到表：开始前 30 分钟起才能点名或导入签到表。")
+                ]
+            )
         report, rows = check_sheet(actor, session, source)
         if not report.ok:
             return report
         existing = {a.person_id: a for a in Attendance.objects.filter(session=session)}
         for row in rows:
             moment = row.checked_in_at
-            late = (
-                row.late if row.late is not None else bool(moment and moment > late_after(session))
-            )
+            # A blank 迟到 is judged from the time given; it may add the mark, never clear it.
+            judged = bool(moment and moment > late_after(session))
             current = existing.get(row.person.pk)
             if current is None:
                 attendance = Attendance.objects.create(
@@ -368,8 +410,8 @@ def do_import_sheet(
                     person=row.person,
                     checked_in_at=moment or session.starts_at,
                     source=AttendanceSource.IMPORT,
-                    late=late,
-                    left_early=row.early,
+                    late=row.late if row.late is not None else judged,
+                    left_early=bool(row.early),
                     recorded_by=actor,
                 )
                 _audit(
@@ -387,7 +429,8 @@ def do_import_sheet(
                 "left_early": current.left_early,
                 "checked_in_at": current.checked_in_at.isoformat(),
             }
-            current.late, current.left_early = late, row.early
+            current.late = row.late if row.late is not None else current.late or judged
+            current.left_early = row.early if row.early is not None else current.left_early
             if moment is not None:
                 current.checked_in_at = moment
             after = {
@@ -427,7 +470,7 @@ def write_template(buffer: IO[bytes] | io.BytesIO) -> None:
     for line in (
         "每行一名干部。姓名必填；身份证号和手机号至少填一项（优先按身份证号查找）。",
         "签到时间可留空（按培训开始时间记）；可写“09:05”或“2026-03-12 09:05”。",
-        "迟到、早退填“是”或“否”；迟到留空时按签到时间自动判断。",
+        "迟到、早退填“是”或“否”；留空不会清除已有的标记，迟到留空时按签到时间自动判断。",
         "只要有一行有错误，整张表都不会导入。请删除示例行后再填写。",
     ):
         notes.append([line])

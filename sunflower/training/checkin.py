@@ -127,35 +127,40 @@ def do_check_in(
     person = user.person
     if person is None:
         raise CheckinRefusedError(_("只有干部本人可以扫码签到。"))
-    session = Session.objects.select_related("course").filter(pk=session_id).first()
-    if session is None:
-        raise CheckinRefusedError(_("签到二维码无效，请扫描培训现场大屏上的二维码。"))
-    if refusal := session_state_refusal(session, now):
-        raise CheckinRefusedError(refusal)
-    existing = Attendance.objects.filter(session=session, person=person).first()
-    if existing is not None:
-        return CheckinResult(existing, created=False)
-    if not may_attend(session, person):
-        raise CheckinRefusedError(_("这一场培训不面向您所在的单位，您也没有报名，不能签到。"))
-    try:
-        with transaction.atomic():
-            attendance = Attendance.objects.create(
-                session=session,
-                person=person,
-                checked_in_at=now,
-                source=AttendanceSource.QR,
-                late=now > late_after(session),
-                recorded_by=user,
-            )
-            record(
-                "training.checkin",
-                actor=user,
-                actor_role=Role.CADRE,
-                target=attendance,
-                request=request,
-                scope_unit_id=person.unit_id,
-                changes={"session": session.pk, "source": "qr", "late": attendance.late},
-            )
-    except IntegrityError:  # a second scan at the same instant: the first one counts
-        return CheckinResult(Attendance.objects.get(session=session, person=person), False)
+    with transaction.atomic():
+        # The session row is locked, as the roll and the import lock it, so that a scan and a
+        # roll or import for the same cadre are applied one after the other, never both.
+        session = (
+            Session.objects.select_for_update().select_related("course").filter(pk=session_id)
+        ).first()
+        if session is None:
+            raise CheckinRefusedError(_("签到二维码无效，请扫描培训现场大屏上的二维码。"))
+        if refusal := session_state_refusal(session, now):
+            raise CheckinRefusedError(refusal)
+        existing = Attendance.objects.filter(session=session, person=person).first()
+        if existing is not None:
+            return CheckinResult(existing, created=False)
+        if not may_attend(session, person):
+            raise CheckinRefusedError(_("这一场培训不面向您所在的单位，您也没有报名，不能签到。"))
+        try:
+            with transaction.atomic():
+                attendance = Attendance.objects.create(
+                    session=session,
+                    person=person,
+                    checked_in_at=now,
+                    source=AttendanceSource.QR,
+                    late=now > late_after(session),
+                    recorded_by=user,
+                )
+                record(
+                    "training.checkin",
+                    actor=user,
+                    actor_role=Role.CADRE,
+                    target=attendance,
+                    request=request,
+                    scope_unit_id=person.unit_id,
+                    changes={"session": session.pk, "source": "qr", "late": attendance.late},
+                )
+        except IntegrityError:  # only where no row lock exists (SQLite): the first one counts
+            return CheckinResult(Attendance.objects.get(session=session, person=person), False)
     return CheckinResult(attendance, created=True)

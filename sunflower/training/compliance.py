@@ -265,7 +265,9 @@ def send_reminders(now: datetime | None = None) -> int:
     missing = [(pk, path) for pk, path in people if pk not in done]
     if not missing:
         return 0
-    key = f"training-requirement:{period.code}"
+    # One key per audience: a liaison who is also a non-compliant cadre gets both messages.
+    cadre_key = f"training-requirement:{period.code}"
+    liaison_key = f"training-requirement-liaison:{period.code}"
     deadline = period.end.astimezone(LOCAL) - timedelta(days=1)  # the last day
     sent = 0
     with transaction.atomic():
@@ -274,29 +276,30 @@ def send_reminders(now: datetime | None = None) -> int:
             notify_once(
                 cadres,
                 "training.reminder",
-                key=key,
+                key=cadre_key,
                 link=reverse("training-portal:sessions"),
                 text=_("%(period)s的心理健康必修培训您还没有完成，请在%(date)s前报名参加。")
                 % {"period": period.label, "date": f"{deadline:%m月%d日}"},
             )
         )
         grants = RoleAssignment.objects.active().filter(role=Role.LIAISON, user__is_active=True)
-        counts: dict[Any, int] = {}
+        # A set per liaison: grants over overlapping units must not count a cadre twice.
+        in_scope: dict[Any, set[UUID]] = {}
         liaisons: dict[Any, User] = {}
         for grant in grants.select_related("unit", "user"):
-            n = sum(1 for _pk, path in missing if path.startswith(grant.unit.path))
-            if n:
-                counts[grant.user_id] = counts.get(grant.user_id, 0) + n
+            found = {pk for pk, path in missing if path.startswith(grant.unit.path)}
+            if found:
+                in_scope.setdefault(grant.user_id, set()).update(found)
                 liaisons[grant.user_id] = grant.user
         for user_id, user in liaisons.items():
             sent += len(
                 notify_once(
                     [user],
                     "training.reminder",
-                    key=key,
+                    key=liaison_key,
                     link=reverse("training:non-compliant"),
                     text=_("%(period)s还有 %(count)d 名干部没有完成心理健康必修培训，请督促参加。")
-                    % {"period": period.label, "count": counts[user_id]},
+                    % {"period": period.label, "count": len(in_scope[user_id])},
                 )
             )
     return sent

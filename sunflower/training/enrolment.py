@@ -20,7 +20,7 @@ from sunflower.accounts.models import Role, User
 from sunflower.audit.events import record
 from sunflower.notifications.api import notify
 from sunflower.orgs.models import Person
-from sunflower.training.actions import TrainingError, is_eligible
+from sunflower.training.actions import TrainingError, eligible_people, is_eligible
 from sunflower.training.models import Enrolment, EnrolmentStatus, Session
 
 ENROLLED, WAITING, CANCELLED = (
@@ -134,15 +134,18 @@ def do_cancel(
 
 
 def promote_waiting(session: Session, *, actor: User | None = None) -> list[Enrolment]:
-    """Fill free places from the head of the waiting list. Call with the session row locked,
-    inside the transaction that freed the places; each promoted cadre is told after commit."""
+    """Fill free places from the head of the waiting list, skipping cadres the session no
+    longer reaches. Call with the session row locked, inside the transaction that freed the
+    places; each promoted cadre is told after commit."""
     if session.cancelled_at is not None or session.starts_at <= timezone.now():
         return []
     free = session.capacity - enrolled_count(session)
     if free <= 0:
         return []
+    # Only cadres the session still reaches: its target units may have changed since they
+    # joined the queue. The others keep their place, in case the targets change back.
     promoted = list(
-        session.enrolments.filter(status=WAITING)
+        session.enrolments.filter(status=WAITING, person__in=eligible_people(session))
         .select_related("person")
         .order_by("created_at", "pk")[:free]
     )

@@ -17,7 +17,12 @@ report. The server trusts neither number alone:
   `watched_seconds` (a statistic) but do not extend the span.
 * A step that jumps past `furthest_seconds` faster than playback could is a skip: it sets
   `skip_detected` and is not credited. Seeking backwards, or forwards within the span already
-  reached, is never a skip.
+  reached, is never a skip. After a skip the player is *off the span* (`off_span`) until it
+  comes back inside it: no tolerance at the span's end then, or a row of jumps each just under
+  the tolerance, with a moment of play between them, would carry the span forward.
+* However the steps add up, the span never grows beyond `SPEED_LIMIT` × the time the server
+  saw pass during the steps that extended it (`span_play_seconds`): the per-step tolerance
+  cannot be turned into faster-than-1.5× playback.
 
 A lesson is *completed* when `furthest_seconds` ≥ 90 % of its duration — so every second up to
 that point was played at (at most 1.5×) normal speed without skipping ahead, and a cadre who
@@ -290,12 +295,19 @@ def apply_step(
     step_time = max(0.0, min(step_time, MAX_STEP))
     start = progress.last_position
     advance = position - start
+    span_end = progress.furthest_seconds
     if 0 <= advance <= allowed_advance(step_time):
         progress.watched_seconds += advance
-        if start <= progress.furthest_seconds + TOLERANCE:
-            progress.furthest_seconds = max(progress.furthest_seconds, position)
-    elif advance > 0 and position > progress.furthest_seconds + TOLERANCE:
+        reach = span_end if progress.off_span else span_end + TOLERANCE
+        if start <= reach and position > span_end:
+            progress.span_play_seconds += max(0.0, min(server_elapsed, MAX_STEP))
+            budget = SPEED_LIMIT * progress.span_play_seconds
+            progress.furthest_seconds = max(span_end, min(position, budget))
+    elif advance > 0 and position > span_end:
         progress.skip_detected = True
+        progress.off_span = True
+    if position <= progress.furthest_seconds:
+        progress.off_span = False
     progress.last_position = position
     progress.last_heartbeat_at = now
 

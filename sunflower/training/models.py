@@ -288,6 +288,10 @@ class LessonProgress(models.Model):
     furthest_seconds = models.FloatField(_("连续观看到"), default=0)
     watched_seconds = models.FloatField(_("累计观看秒数"), default=0)
     skip_detected = models.BooleanField(_("检测到快进跳过"), default=False)
+    # The server-observed seconds of the steps that extended the span: it bounds the span.
+    span_play_seconds = models.FloatField(_("连续观看用时（秒）"), default=0)
+    # The last report jumped past the span's end and has not come back inside it since.
+    off_span = models.BooleanField(default=False)
     last_position = models.FloatField(default=0)
     last_heartbeat_at = models.DateTimeField(null=True, blank=True)
     quiz_passed = models.BooleanField(_("测验通过"), default=False)

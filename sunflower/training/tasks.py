@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
+from sunflower.lib.schedule import local_crontab
 from sunflower.training import compliance
 
 
-@db_periodic_task(crontab(hour="9", minute="13"))
+@db_periodic_task(local_crontab(hour="9", minute="13"))
 def send_training_reminders() -> int:
     return compliance.send_reminders()

@@ -13,4 +13,9 @@ urlpatterns = [
     path("checkin/<str:token>/", views.checkin_page, name="checkin"),
     path("record/", views.record, name="record"),
     path("certificates/<int:attendance_id>/", views.certificate, name="certificate"),
+    path(
+        "certificates/lessons/<int:lesson_id>/",
+        views.lesson_certificate,
+        name="lesson-certificate",
+    ),
 ]

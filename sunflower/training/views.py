@@ -7,11 +7,12 @@ that reach their scope and enrol their cadres (sunflower/training/actions.py dec
 from __future__ import annotations
 
 from typing import Any
+from uuid import UUID
 
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -293,6 +294,14 @@ def session_detail(request: HttpRequest, session_id: int) -> HttpResponse:
     return render(request, "training/session_detail.html", context)
 
 
+def _person_id(value: str) -> UUID:
+    """A posted person id; anything that is not one answers 404, as a person out of scope."""
+    try:
+        return UUID(value)
+    except ValueError:
+        raise Http404 from None
+
+
 def _staff_role(actor: Any) -> str:
     return Role.LIAISON if actor.has_role(Role.LIAISON) else Role.PROGRAMME_ADMIN
 
@@ -306,8 +315,9 @@ def session_enrol(request: HttpRequest, session_id: int) -> HttpResponse:
     chosen = request.POST.getlist("person")[:CANDIDATES_SHOWN]
     placed = waiting = 0
     problems: list[str] = []
-    for person_id in chosen:
-        person = get_person_in_scope(actor, person_id, ROSTER_ROLES)
+    # Every id is checked before anyone is enrolled: a bad one changes nothing.
+    people = [get_person_in_scope(actor, _person_id(value), ROSTER_ROLES) for value in chosen]
+    for person in people:
         try:
             row = enrolment.do_enrol(
                 actor, session.pk, person, role=_staff_role(actor), request=request

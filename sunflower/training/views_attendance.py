@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from sunflower.accounts.decorators import current_user, role_required
 from sunflower.accounts.models import ROSTER_ROLES
 from sunflower.training import actions, attendance, checkin
+from sunflower.training.actions import TrainingError
 from sunflower.training.forms import AttendanceImportForm
 from sunflower.training.models import Session
 
@@ -64,17 +65,20 @@ def session_roll(request: HttpRequest, session_id: int) -> HttpResponse:
     actor = current_user(request)
     session = actions.get_session(actor, session_id)
     if request.method == "POST":
-        if session.cancelled_at is not None:
-            messages.error(request, _("这一场培训已经取消，不能点名。"))
-        else:
+        try:
             counts = attendance.do_take_roll(
                 actor,
                 session,
                 request.POST.getlist("present"),
                 request.POST.getlist("late"),
                 request.POST.getlist("early"),
-                request,
+                shown=request.POST.getlist("shown"),
+                shown_attendances=request.POST.getlist("shown_attendance"),
+                request=request,
             )
+        except TrainingError as exc:
+            messages.error(request, str(exc))
+        else:
             messages.success(
                 request,
                 _("点名已保存：新增签到 %(created)d 人，修改 %(updated)d 人，撤销 %(removed)d 人。")
@@ -85,7 +89,12 @@ def session_roll(request: HttpRequest, session_id: int) -> HttpResponse:
     return render(
         request,
         "training/session_roll.html",
-        {"session": session, "lines": lines, "present": sum(1 for x in lines if x.attendance)},
+        {
+            "session": session,
+            "lines": lines,
+            "present": sum(1 for x in lines if x.attendance),
+            "not_open_yet": attendance.not_open_yet(session),
+        },
     )
 
 

@@ -178,6 +178,8 @@ def lesson_page(request: HttpRequest, lesson_id: int) -> HttpResponse:
             "lesson": lesson,
             "progress": progress,
             "percent": _percent(progress, lesson.duration_seconds),
+            # Rounded down: resuming a fraction past the span's end would be a jump out of it.
+            "resume": int(progress.furthest_seconds) if progress is not None else 0,
             "questions": questions,
             "quiz_form": QuizForm(questions=questions) if quiz_open else None,
             "heartbeat_seconds": lessons.HEARTBEAT_SECONDS,

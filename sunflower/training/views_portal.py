@@ -1,5 +1,5 @@
 """The cadre's training pages on the phone: upcoming sessions, enrolment, QR check-in, the
-training record and certificates."""
+training record and certificates (of attended sessions and of completed online lessons)."""
 
 from __future__ import annotations
 
@@ -165,6 +165,7 @@ def record(request: HttpRequest) -> HttpResponse:
             "tab": "me",
             "attendances": attendances,
             "certificates": {a.pk for a in certificates.my_certificates(user)},
+            "lesson_certificates": certificates.my_lesson_certificates(user),
             "periods": periods,
             "current": current,
         },
@@ -179,5 +180,18 @@ def certificate(request: HttpRequest, attendance_id: int) -> HttpResponse:
     )
     response["Content-Disposition"] = content_disposition_header(
         as_attachment=True, filename=_("培训结业证明") + f"_{certificates.serial(attendance)}.pdf"
+    )
+    return response
+
+
+@role_required(Role.CADRE)
+def lesson_certificate(request: HttpRequest, lesson_id: int) -> HttpResponse:
+    progress = certificates.get_my_lesson_certificate(current_user(request), lesson_id)
+    response = HttpResponse(
+        certificates.render_lesson_certificate(progress), content_type="application/pdf"
+    )
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True,
+        filename=_("培训结业证明") + f"_{certificates.lesson_serial(progress)}.pdf",
     )
     return response

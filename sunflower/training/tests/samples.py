@@ -14,6 +14,7 @@ from sunflower.training.models import (
     AttendanceSource,
     Course,
     DeliveryMode,
+    LessonProgress,
     Session,
     TrainingPlan,
 )
@@ -81,8 +82,28 @@ def training_sample_for_matrix(arg: str, cast: dict[str, Any]) -> Any:
         return session.pk
     if arg == "attendance_id":
         return cast["training_attendance"].pk
+    if arg == "lesson_id":
+        return completed_lesson_for_matrix(cast).pk
     if arg == "token":
         return checkin.make_token(session)
     if arg == "person_id":
         return cast["person"].pk
     raise AssertionError(f"no training sample for {arg!r}")
+
+
+def completed_lesson_for_matrix(cast: dict[str, Any]) -> Any:
+    """A city-wide online lesson of a counting course that the matrix's cadre has completed."""
+    from sunflower.training.tests import samples_lessons
+
+    lesson = cast.get("completed_lesson")
+    if lesson is None:
+        root = cast["users"]["programme_admin"].assignments.get().unit
+        lesson = samples_lessons.make_lesson(samples_lessons.make_course(root))
+        LessonProgress.objects.create(
+            person=cast["users"]["cadre"].person,
+            lesson=lesson,
+            furthest_seconds=lesson.duration_seconds,
+            completed_at=timezone.now(),
+        )
+        cast["completed_lesson"] = lesson
+    return lesson

@@ -31,14 +31,25 @@ def attend(person: Person, starts_at: datetime, *, counts: bool = True) -> Atten
 
 
 class PeriodTestCase:
-    def test_the_half_years_follow_local_time(self) -> None:
-        # 30 June 16:30 UTC is already 1 July in Shanghai.
-        moment = datetime(2026, 6, 30, 16, 30, tzinfo=LOCAL).astimezone(LOCAL)
-        assert Period.containing(datetime(2026, 6, 30, 15, 59, tzinfo=LOCAL)) == Period(2026, 1)
-        utc = datetime.fromisoformat("2026-06-30T16:30:00+00:00")
-        assert Period.containing(utc) == Period(2026, 2)
+    def test_it_turns_the_half_year_at_beijing_midnight(
+        self, make_person: Callable[..., Person]
+    ) -> None:
+        last_evening, first_morning = make_person(), make_person()
+        attend(last_evening, datetime.fromisoformat("2026-06-30T15:00:00+00:00"))  # 23:00
+        attend(first_morning, datetime.fromisoformat("2026-06-30T16:00:00+00:00"))  # 00:00
+        with time_machine.travel("2026-06-30T15:59:59Z", tick=False):
+            period = compliance.current_period()
+            assert period == Period(2026, 1)
+            assert compliance.is_compliant(last_evening, period)
+            assert not compliance.is_compliant(first_morning, period)
+        with time_machine.travel("2026-06-30T16:00:00Z", tick=False):
+            period = compliance.current_period()
+            assert period == Period(2026, 2)
+            assert not compliance.is_compliant(last_evening, period)
+            assert compliance.is_compliant(first_morning, period)
+
+    def test_it_lists_the_recent_half_years_in_order(self) -> None:
         assert Period(2026, 2).end == datetime(2027, 1, 1, tzinfo=LOCAL)
-        assert moment.tzinfo is LOCAL
         assert compliance.recent_periods(Period(2026, 1), 3) == [
             Period(2025, 1), Period(2025, 2), Period(2026, 1)
         ]  # fmt: skip
@@ -148,6 +159,26 @@ class ReminderTestCase:
         assert "1 名干部" in liaison_note.text
         assert not Message.objects.filter(recipient=district["keen"]).exists()
         assert not Message.objects.filter(recipient=district["other"]).exists()
+
+    def test_it_reminds_a_liaison_who_is_also_a_non_compliant_cadre_as_both(
+        self, city: City, make_person: Callable[..., Person]
+    ) -> None:
+        both = make_user(
+            "liaison-cadre", ("liaison", city.district_a), person=make_person(unit=city.town_a1)
+        )
+        assert compliance.send_reminders(datetime(2026, 6, 10, 9, tzinfo=LOCAL)) == 2
+        links = set(Message.objects.filter(recipient=both).values_list("link", flat=True))
+        assert links == {reverse("training-portal:sessions"), reverse("training:non-compliant")}
+
+    def test_it_counts_a_cadre_once_for_a_liaison_with_overlapping_grants(
+        self, district: dict[str, User], city: City
+    ) -> None:
+        from sunflower.accounts.models import RoleAssignment
+
+        RoleAssignment.objects.create(user=district["liaison"], role="liaison", unit=city.town_a1)
+        compliance.send_reminders(datetime(2026, 6, 10, 9, tzinfo=LOCAL))
+        note = Message.objects.get(recipient=district["liaison"])
+        assert "还有 2 名干部" in note.text  # the lazy and the keen cadre, once each
 
     def test_a_new_half_year_reminds_again(self, district: dict[str, User]) -> None:
         compliance.send_reminders(datetime(2026, 6, 10, 9, tzinfo=LOCAL))

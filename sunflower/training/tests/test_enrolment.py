@@ -84,6 +84,24 @@ class EnrolmentTestCase:
         actions.do_save_session(bob, full_session.course, full_session, values, [])
         assert Enrolment.objects.get(person=b.person).status == ENROLLED
 
+    def test_it_promotes_only_cadres_the_session_still_reaches(
+        self, city: City, make_person: Callable[..., Person], bob: User
+    ) -> None:
+        from sunflower.training import actions
+
+        session = make_session(make_course(city.city), capacity=1)
+        first = make_user("first", person=make_person(unit=city.district_b))
+        east = make_user("east", person=make_person(unit=city.town_a1))  # ahead in the queue
+        west = make_user("west", person=make_person(unit=city.district_b))
+        for user in (first, east, west):
+            enrolment.do_enrol(user, session.pk, user.person)
+        values = {k: getattr(session, k) for k in actions.SESSION_FIELDS}
+        values["capacity"] = 2
+        actions.do_save_session(bob, session.course, session, values, [city.district_b])
+        assert Enrolment.objects.get(person=west.person).status == ENROLLED
+        assert Enrolment.objects.get(person=east.person).status == WAITING
+        assert not Message.objects.filter(recipient=east).exists()
+
     def test_it_refuses_a_second_enrolment(
         self, full_session: Session, make_person: Callable[..., Person]
     ) -> None:
@@ -118,6 +136,16 @@ class EnrolmentTestCase:
         assert Enrolment.objects.filter(person=mine).exists()
         assert client.post(url, {"person": [str(theirs.pk)]}).status_code == 404
         assert not Enrolment.objects.filter(person=theirs).exists()
+
+    def test_it_answers_404_to_an_id_that_is_not_one_and_enrols_nobody(
+        self, full_session: Session, alice: User, city: City, make_person: Callable[..., Person]
+    ) -> None:
+        mine = make_person(unit=city.town_a1)
+        client = logged_in(alice)
+        url = reverse("training:session-enrol", args=[full_session.pk])
+        assert client.post(url, {"person": "abc"}).status_code == 404
+        assert client.post(url, {"person": [str(mine.pk), "abc"]}).status_code == 404
+        assert not Enrolment.objects.exists()
 
 
 @pytest.mark.django_db(transaction=True)

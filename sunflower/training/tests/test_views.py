@@ -10,14 +10,19 @@ from conftest import City, logged_in
 from sunflower.accounts.models import User
 from sunflower.audit.models import AuditEvent
 from sunflower.notifications.models import Message
+from sunflower.privacy.tests.pdftext import pdf_text
+from sunflower.training import certificates
 from sunflower.training.models import (
     Attendance,
     AttendanceSource,
     Enrolment,
+    LessonProgress,
     Session,
     TrainingPlan,
 )
 from sunflower.training.tests.samples import make_course, make_session
+from sunflower.training.tests.samples_lessons import make_course as make_online_course
+from sunflower.training.tests.samples_lessons import make_lesson
 
 pytestmark = pytest.mark.django_db
 
@@ -99,6 +104,53 @@ class PortalTestCase:
         response = client.get(url)
         assert response["Content-Type"] == "application/pdf"
         assert response.content.startswith(b"%PDF")
+        text = "".join(pdf_text(response.content).split())
+        assert "培训结业证明" in text
+        assert "王小明同志" in text and "干部心理健康与压力管理" in text
+        assert "市委党校报告厅" in text and "滨海市" in text
+        assert certificates.serial(row) in text
+
+    def test_it_offers_a_certificate_for_a_completed_lesson(self, city: City, cadre: User) -> None:
+        lesson = make_lesson(
+            make_online_course(city.city, title="情绪调适线上课"), title="正念呼吸"
+        )
+        progress = LessonProgress.objects.create(
+            person=cadre.person, lesson=lesson, furthest_seconds=100, completed_at=timezone.now()
+        )
+        client = logged_in(cadre)
+        url = reverse("training-portal:lesson-certificate", args=[lesson.pk])
+        assert url in client.get(reverse("training-portal:record")).content.decode()
+        assert url in client.get(reverse("lessons:my-progress")).content.decode()
+        response = client.get(url)
+        assert response["Content-Type"] == "application/pdf"
+        text = "".join(pdf_text(response.content).split())
+        assert "培训结业证明" in text
+        assert "王小明同志" in text and "情绪调适线上课" in text and "正念呼吸" in text
+        assert certificates.lesson_serial(progress) in text
+
+    def test_it_has_no_lesson_certificate_until_completed_nor_for_others(
+        self, city: City, cadre: User, make_person: object
+    ) -> None:
+        from conftest import make_user
+
+        other = make_user("other", person=make_person())  # type: ignore[operator]
+        counting = make_lesson(make_online_course(city.city))
+        optional = make_lesson(make_online_course(city.city, counts=False, title="选修课"))
+        LessonProgress.objects.create(person=cadre.person, lesson=counting, furthest_seconds=50)
+        LessonProgress.objects.create(
+            person=cadre.person, lesson=optional, furthest_seconds=100, completed_at=timezone.now()
+        )
+        LessonProgress.objects.create(
+            person=other.person, lesson=counting, furthest_seconds=100, completed_at=timezone.now()
+        )
+        client = logged_in(cadre)
+        for lesson in (counting, optional):
+            url = reverse("training-portal:lesson-certificate", args=[lesson.pk])
+            assert client.get(url).status_code == 404
+        assert (
+            "certificates/lessons/"
+            not in client.get(reverse("training-portal:record")).content.decode()
+        )
 
     def test_another_cadres_certificate_is_not_found(
         self, city: City, cadre: User, make_person: object

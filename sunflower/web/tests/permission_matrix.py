@@ -254,6 +254,7 @@ MATRIX: dict[str, tuple[str, dict[str, str]]] = {
     "training-portal:checkin": ("get", CADRE_ONLY),
     "training-portal:record": ("get", CADRE_ONLY),
     "training-portal:certificate": ("get", CADRE_ONLY),
+    "training-portal:lesson-certificate": ("get", CADRE_ONLY),
     # Online lessons (issue 6): the programme admin manages them in scope; the cadre in the
     # plan's units learns; the media stream opens to both (the sample lesson is published).
     "lessons:admin-courses": ("get", PROGRAMME),

@@ -138,6 +138,46 @@ class ProgressTestCase:
         progress = Player(person, lesson, clock).play(5, rate=3, every=0.1)
         assert progress.furthest_seconds <= 5 * 2 + 0.01
 
+    def test_it_does_not_let_jumps_just_under_the_tolerance_carry_the_span(
+        self, person: Person, course: Course, clock: time_machine.Coordinates
+    ) -> None:
+        # Seek +1.99 s, play 0.1 s, again and again: once, 600 s were "watched" in ~27 s.
+        long = make_lesson(course, duration=600)
+        player = Player(person, long, clock)
+        player.report()
+        for _ in range(300):
+            clock.shift(timedelta(seconds=0.01))
+            player.position += 1.99
+            player.report(0.01)
+            clock.shift(timedelta(seconds=0.1))
+            player.position += 0.1
+            progress = player.report(0.1)
+        assert progress.completed_at is None
+        assert progress.skip_detected
+        assert progress.furthest_seconds == 0
+
+    def test_it_does_not_let_a_jump_back_to_just_past_the_span_carry_it(
+        self, person: Person, course: Course, clock: time_machine.Coordinates
+    ) -> None:
+        long = make_lesson(course, duration=600)
+        player = Player(person, long, clock)
+        player.play(10)
+        for _ in range(300):
+            progress = player.report()
+            player.seek(progress.furthest_seconds + 3)  # a skip, flagged
+            player.seek(progress.furthest_seconds + 1.99)  # back, but not into the span
+            progress = player.play(0.1, every=0.1)
+        assert progress.completed_at is None
+        assert progress.furthest_seconds == 10
+
+    def test_it_never_credits_more_than_one_and_a_half_times_the_time_played(
+        self, person: Person, lesson: Lesson, clock: time_machine.Coordinates
+    ) -> None:
+        # Steps of 4 s each just inside the per-step allowance (1.5 × 4 + 2) add up to 2×.
+        progress = Player(person, lesson, clock).play(60, rate=2, every=4)
+        assert progress.furthest_seconds <= lessons.SPEED_LIMIT * 60
+        assert progress.completed_at is None
+
     def test_it_does_not_credit_a_long_gap_at_once(
         self, person: Person, lesson: Lesson, clock: time_machine.Coordinates
     ) -> None:
