@@ -283,6 +283,23 @@ class OverdueReminderTestCase:
         assert Message.objects.filter(recipient=talk_officer).count() == 2
         assert AuditEvent.objects.filter(action="attention.overdue_reminder").count() == 2
 
+    def test_an_overdue_talk_also_reminds_the_assigned_talk_officer(
+        self,
+        keeper: User,
+        talk_officer: User,
+        subject: Person,
+        assigned: TalkAssignment,
+        put_on_list: Callable[..., KeyAttention],
+    ) -> None:
+        entry = put_on_list(subject, responsible=keeper, talk_every_days=14)
+        start = timezone.now() - timedelta(days=40)
+        KeyAttention.objects.filter(pk=entry.pk).update(started_at=start)
+        TalkAssignment.objects.filter(pk=assigned.pk).update(since=start.date())
+        assert attention.send_overdue_reminders(start + timedelta(days=15)) == 2
+        told = set(Message.objects.filter(kind="talk.overdue").values_list("recipient", flat=True))
+        assert told == {keeper.pk, talk_officer.pk}
+        assert attention.send_overdue_reminders(start + timedelta(days=16)) == 0
+
     def test_it_reminds_of_a_visit_and_a_passed_review_date(
         self,
         keeper: User,
